@@ -1,0 +1,1 @@
+"""Metrics: per-cluster scores of summaries against references or source documents."""

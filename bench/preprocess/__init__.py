@@ -1,0 +1,1 @@
+"""Text preparation: cleaning web articles and splitting sentences."""

@@ -1,0 +1,225 @@
+"""Configurable cleaning of news articles scraped from the web.
+
+The raw text is never modified in place: cleaning returns the cleaned text together with a
+record of every line it removed or rejoined and the rule responsible, so that what a summarizer
+saw can always be traced back to the bytes received.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bench.types import RemovedLine
+
+# Characters normalised for tokenisation. Keys are code points, values their ASCII stand-ins.
+PUNCT_MAP: dict[str, str] = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark / apostrophe
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',  # left double quotation mark
+    "\u201d": '"',  # right double quotation mark
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\u2012": "-",  # figure dash
+    "\u2013": "-",  # en dash
+    "\u2014": "-",  # em dash
+    "\u2015": "-",
+    "\u2212": "-",  # minus sign
+    "\u2026": "...",  # horizontal ellipsis
+    "\u00a0": " ",  # no-break space
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u202f": " ",
+    "\u200b": "",  # zero-width space
+    "\ufeff": "",  # byte-order mark
+}
+_PUNCT_TABLE = str.maketrans(PUNCT_MAP)
+
+DEFAULT_BOILERPLATE: tuple[str, ...] = (
+    r"other reports by .+",
+    r"your opinion counts\s*!?",
+    r"show more",
+    r"related articles",
+    r"close",
+    r"adblock detected",
+    r"please consider supporting us by disabling your ad ?blocker\.?",
+    r"advertisement",
+    r"share this( article| story)?",
+    r"read more",
+    r"click here to .+",
+)
+DEFAULT_SECTION_LABELS: tuple[str, ...] = (
+    "international news",
+    "latest news",
+    "national news",
+    "world news",
+    "top stories",
+    "breaking news",
+)
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATELINE_RE = re.compile(
+    rf"^(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$",
+    re.IGNORECASE,
+)
+_TERMINAL = ".!?"
+_CLOSERS = "\"')]"
+
+
+def normalize_punctuation(text: str) -> str:
+    """Map curly quotes, dashes, ellipses and odd spaces to ASCII; NFC-normalise the rest."""
+    return unicodedata.normalize("NFC", text).translate(_PUNCT_TABLE)
+
+
+def _ends_sentence(line: str) -> bool:
+    stripped = line.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _TERMINAL
+
+
+def _key(line: str) -> str:
+    """Comparison key for a line: punctuation-normalised, whitespace-collapsed, casefolded."""
+    return " ".join(normalize_punctuation(line).split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class CleaningConfig:
+    """Which cleaning rules run. Every rule can be switched off on its own."""
+
+    enabled: bool = True
+    boilerplate: Sequence[str] = DEFAULT_BOILERPLATE
+    section_labels: Sequence[str] = DEFAULT_SECTION_LABELS
+    drop_headline_lines: bool = True
+    drop_repeated_lines: bool = True
+    drop_datelines: bool = True
+    drop_fragments: bool = True
+    max_fragment_words: int = 25
+    rejoin_broken_lines: bool = True
+    normalize_punctuation: bool = True
+
+    def __post_init__(self) -> None:
+        """Validate the settings and compile the patterns."""
+        if self.max_fragment_words < 0:
+            raise ValueError(f"max_fragment_words must be >= 0, got {self.max_fragment_words}")
+        for pattern in self.boilerplate:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid boilerplate pattern {pattern!r}: {exc}") from exc
+
+    def signature(self) -> str:
+        """A compact description of the active rules, for result signatures."""
+        if not self.enabled:
+            return "off"
+        rules = [
+            name
+            for name, on in (
+                ("boilerplate", bool(self.boilerplate)),
+                ("section", bool(self.section_labels)),
+                ("headline", self.drop_headline_lines),
+                ("repeat", self.drop_repeated_lines),
+                ("dateline", self.drop_datelines),
+                (f"fragment<={self.max_fragment_words}w", self.drop_fragments),
+                ("rejoin", self.rejoin_broken_lines),
+                ("punct", self.normalize_punctuation),
+            )
+            if on
+        ]
+        return "+".join(rules) or "none"
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedText:
+    """Result of cleaning: one paragraph per line, plus the record of what was removed."""
+
+    text: str
+    paragraphs: tuple[str, ...]
+    removed: tuple[RemovedLine, ...] = field(default_factory=tuple)
+
+
+class Cleaner:
+    """Applies a :class:`CleaningConfig` to article text."""
+
+    def __init__(self, config: CleaningConfig | None = None) -> None:
+        """Compile the configured patterns once."""
+        self.config = config or CleaningConfig()
+        flags = re.IGNORECASE
+        self._boilerplate = [re.compile(rf"^(?:{p})$", flags) for p in self.config.boilerplate]
+        self._sections = {_key(s) for s in self.config.section_labels}
+
+    def _classify(self, line: str, headline_key: str, seen: set[str]) -> str | None:
+        """Return the reason to drop ``line``, or None to keep it."""
+        cfg = self.config
+        key = _key(line)
+        if any(p.match(key) for p in self._boilerplate):
+            return "boilerplate"
+        if key in self._sections:
+            return "section_label"
+        if cfg.drop_headline_lines and headline_key and key == headline_key:
+            return "headline"
+        if cfg.drop_repeated_lines and key in seen:
+            return "repeated_line"
+        if cfg.drop_datelines and _DATELINE_RE.match(key):
+            return "dateline"
+        if (
+            cfg.drop_fragments
+            and not _ends_sentence(normalize_punctuation(line))
+            and len(line.split()) <= cfg.max_fragment_words
+        ):
+            return "fragment"
+        return None
+
+    def clean(self, raw_text: str, headline: str = "") -> CleanedText:
+        """Clean one article. Paragraphs are the kept non-blank lines."""
+        lines = raw_text.splitlines()
+        if not self.config.enabled:
+            paragraphs = tuple(" ".join(line.split()) for line in lines if line.strip())
+            return CleanedText("\n".join(paragraphs), paragraphs, ())
+
+        removed: list[RemovedLine] = []
+        # Rejoin a sentence broken across two adjacent lines: the first does not end a
+        # sentence and the second continues in lower case.
+        merged: list[tuple[int, str]] = []
+        for no, line in enumerate(lines, start=1):
+            text = line.strip()
+            if (
+                self.config.rejoin_broken_lines
+                and merged
+                and text
+                and text[0].islower()
+                and merged[-1][1]
+                and no - 1 == merged[-1][0] + merged[-1][1].count("\n")
+                and not _ends_sentence(normalize_punctuation(merged[-1][1]))
+            ):
+                prev_no, prev = merged[-1]
+                merged[-1] = (prev_no, prev + " " + text)
+                removed.append(RemovedLine(no, line, f"rejoined_with_line_{prev_no}"))
+                continue
+            merged.append((no, text))
+
+        headline_key = _key(headline) if headline else ""
+        seen: set[str] = set()
+        kept: list[str] = []
+        for no, text in merged:
+            if not text:
+                continue
+            reason = self._classify(text, headline_key, seen)
+            if reason is not None:
+                removed.append(RemovedLine(no, lines[no - 1], reason))
+                continue
+            seen.add(_key(text))
+            out = normalize_punctuation(text) if self.config.normalize_punctuation else text
+            kept.append(" ".join(out.split()))
+        removed.sort(key=lambda r: r.line_no)
+        return CleanedText("\n".join(kept), tuple(kept), tuple(removed))
