@@ -1,0 +1,46 @@
+# Bootstraps .venv idempotently: re-running only reinstalls when pyproject.toml changed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEV    := $(VENV)/.stamp-dev
+MODELS := $(VENV)/.stamp-models
+export HF_HUB_OFFLINE ?= 1
+export HF_DATASETS_OFFLINE ?= 1
+
+.PHONY: setup setup-models run test test-slow lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Model-based extras: torch==2.13.0 (CPU build) must go in before anything depending on it.
+$(MODELS): pyproject.toml $(DEV)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,models]'
+	touch $@
+
+setup: $(DEV)
+
+setup-models: $(MODELS)
+
+## The main job: every model-free summarizer on the embedded cluster; prints the comparison.
+run: $(DEV)
+	$(BIN)/bench-run sweep=model_free
+
+## The default test suite (fast; no network).
+test: $(DEV)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(DEV)
+	$(BIN)/python -m pytest -q -m slow
+
+lint: $(DEV)
+	$(BIN)/ruff check bench tests
+	$(BIN)/ruff format --check bench tests
+
+clean:
+	rm -rf $(VENV) results/runs results/sweeps

@@ -1,0 +1,1 @@
+"""Loading clusters of documents and their reference summaries."""

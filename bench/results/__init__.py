@@ -1,0 +1,1 @@
+"""Result files, aggregation with confidence intervals, and comparison tables."""

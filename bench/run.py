@@ -1,0 +1,241 @@
+"""``bench-run``: summarize every cluster, cut to the budget, score, and record the run.
+
+``main`` is the thin Hydra wrapper; ``run(cfg, out_dir)`` is a plain function that tests call
+with a composed config. A failed run leaves no results directory behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from bench import __version__
+from bench.errors import BenchError
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF_DIR = ROOT / "conf"
+GROUPS = ("dataset", "summarizer", "metrics", "budget", "cleaning", "sweep")
+RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json")
+
+OmegaConf.register_new_resolver("bench_root", lambda: str(ROOT), replace=True)
+
+
+def _instantiate(node: Any, what: str, **kwargs: Any) -> Any:
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    try:
+        if not kwargs:
+            return instantiate(node, _convert_="all")
+        # Objects passed as kwargs would be converted to configs by Hydra: bind them after.
+        return instantiate(node, _convert_="all", _partial_=True)(**kwargs)
+    except InstantiationException as exc:
+        cause = exc.__cause__
+        if isinstance(cause, BenchError | ValueError | TypeError):
+            raise BenchError(f"invalid {what} configuration: {cause}") from cause
+        raise
+    except (ValueError, TypeError) as exc:
+        raise BenchError(f"invalid {what} configuration: {exc}") from exc
+
+
+def _metric_nodes(cfg: DictConfig) -> dict[str, Any]:
+    metrics = cfg.get("metrics") or {}
+    nodes = {k: v for k, v in metrics.items() if isinstance(v, DictConfig) and "_target_" in v}
+    if not nodes:
+        raise BenchError("no metrics selected: choose at least one, e.g. metrics=[rouge]")
+    return nodes
+
+
+def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Run one configuration and write its result files into ``out_dir``."""
+    from bench.preprocess.clean import Cleaner, CleaningConfig
+    from bench.results.aggregate import aggregate
+    from bench.results.provenance import git_commit, package_versions
+    from bench.results.records import atomic_write_json, atomic_write_jsonl
+
+    started = time.time()
+    budget = _instantiate(cfg.budget, "budget")
+    cleaning = _instantiate(cfg.cleaning, "cleaning")
+    if not isinstance(cleaning, CleaningConfig):
+        raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
+    source = _instantiate(cfg.dataset, "dataset")
+    summarizer = _instantiate(cfg.summarizer, "summarizer", budget=budget)
+    metrics = {k: _instantiate(v, f"metric {k!r}") for k, v in _metric_nodes(cfg).items()}
+
+    clusters = source.load(Cleaner(cleaning))
+    log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
+    raw = summarizer.summarize(clusters)
+    if len(raw) != len(clusters):
+        raise BenchError(f"summarizer {summarizer.name!r} returned {len(raw)} summaries "
+                         f"for {len(clusters)} clusters")  # fmt: skip
+    cuts = [budget.apply(s) for s in raw]
+    texts = [c.text for c in cuts]
+
+    per_cluster: list[dict[str, float]] = [
+        {"length_words": float(c.n_words), "length_sentences": float(c.n_sentences)} for c in cuts
+    ]
+    loo: list[dict[str, list[float]]] = [{} for _ in clusters]
+    signatures: dict[str, dict[str, str]] = {}
+    for name, metric in metrics.items():
+        log.info("scoring with %s", name)
+        for row, values in zip(per_cluster, metric.score(texts, clusters)):
+            row.update(values)
+        if len(clusters) == 1 and hasattr(metric, "reference_jackknife"):
+            for row_loo, values_loo in zip(loo, metric.reference_jackknife(texts, clusters)):
+                row_loo.update(values_loo)
+        signatures[name] = metric.signature()
+
+    stats = cfg.stats
+    system = aggregate(per_cluster, loo, n_samples=int(stats.n_samples), seed=int(stats.seed))
+    sig_strings = {}
+    for name, sig in signatures.items():
+        ci = system[next(iter(metrics[name].higher_is_better))].method
+        full = {**sig, "len": budget.signature(), "ci": ci}
+        sig_strings[name] = "|".join(f"{k}:{v}" for k, v in full.items())
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    run_record = {
+        "mdsbench": __version__,
+        "system": summarizer.name,
+        "overrides": list(overrides),
+        "n_clusters": len(clusters),
+        "scores": {k: v.as_dict() for k, v in system.items()},
+        "metric_signatures": signatures,
+        "signatures": sig_strings,
+        "summarizer_signature": summarizer.signature(),
+        "dataset_signature": source.signature(),
+        "cleaning": cleaning.signature(),
+        "budget": budget.signature(),
+        "seed": int(cfg.seed),
+        "config": resolved,
+        "git": git_commit(ROOT),
+        "packages": package_versions(),
+    }
+    summaries_rows = [
+        {
+            "cluster_id": cl.cluster_id,
+            "summary": cut.text,
+            "length_words": cut.n_words,
+            "length_sentences": cut.n_sentences,
+            "truncated": cut.truncated,
+        }
+        for cl, cut in zip(clusters, cuts)
+    ]
+    score_rows = [
+        {"cluster_id": cl.cluster_id, "summary": cut.text, "scores": row}
+        for cl, cut, row in zip(clusters, cuts, per_cluster)
+    ]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # run.json last: its presence marks a complete run.
+    atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
+    atomic_write_jsonl(out_dir / "scores.jsonl", score_rows)
+    atomic_write_json(out_dir / "run.json", run_record)
+    atomic_write_json(out_dir / "timing.json", {"started": started, "finished": time.time(),
+                                                "seconds": round(time.time() - started, 3)})  # fmt: skip
+    for name, sig in sig_strings.items():
+        log.info("%s signature: %s", name, sig)
+    return run_record
+
+
+def user_error(exc: BaseException) -> str | None:
+    """The one-line message for errors caused by input or configuration, else None."""
+    from hydra.errors import ConfigCompositionException, InstantiationException
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(exc, BenchError):
+        return str(exc)
+    if isinstance(exc, InstantiationException):
+        return " ".join(str(exc).split())
+    if isinstance(exc, OmegaConfBaseException | ConfigCompositionException):
+        return " ".join(str(exc).split("\n")[0].split())
+    return None
+
+
+def discard_output(out_dir: Path, results_dir: Path | None = None) -> None:
+    """Remove a failed run's directory and any parents it leaves empty (up to results/)."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    parent = out_dir.parent
+    stop = results_dir.resolve() if results_dir else None
+    while parent != parent.parent and (stop is None or parent.resolve() != stop):
+        try:
+            parent.rmdir()  # only succeeds when empty
+        except OSError:
+            break
+        parent = parent.parent
+
+
+def _hydra_main(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    try:
+        run(cfg, out_dir, overrides=list(hc.overrides.task))
+    except BaseException as exc:
+        results_dir = Path(cfg.paths.results_dir)
+        discard_output(out_dir, results_dir)
+        if hc.mode == RunMode.MULTIRUN:
+            sweep_dir = Path(hc.sweep.dir)
+            if sweep_dir.is_dir() and not any(sweep_dir.rglob("run.json")):
+                discard_output(sweep_dir, results_dir)
+        message = user_error(exc)
+        if message is None:
+            raise
+        print(f"bench-run: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
+    """Reject an unknown option of a config group with one line, before Hydra composes."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    candidates = [a for a in args if "=" in a and not a.startswith("-")]
+    try:
+        overrides = OverridesParser.create().parse_overrides(candidates)
+    except HydraException:
+        return  # Hydra reports syntax errors itself
+    for ov in overrides:
+        group = ov.key_or_group
+        if group not in GROUPS or ov.is_delete():
+            continue
+        values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else [ov.value()]
+        names: list[str] = []
+        for v in values:
+            if isinstance(v, str) and v.startswith("[") and v.endswith("]"):
+                names.extend(x.strip() for x in v[1:-1].split(",") if x.strip())
+            elif isinstance(v, list):
+                names.extend(str(x) for x in v)
+            else:
+                names.append(str(v))
+        available = sorted(p.stem for p in (conf_dir / group).glob("*.yaml"))
+        for name in names:
+            if name not in available:
+                raise BenchError(
+                    f"unknown {group} {name!r}; available: {', '.join(available)}"
+                )
+
+
+def cli() -> None:
+    """Console entry point: validate group choices, then hand over to Hydra."""
+    import hydra
+
+    try:
+        check_group_choices(sys.argv[1:])
+    except BenchError as exc:
+        print(f"bench-run: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="run")(_hydra_main)()
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,1 @@
+"""Summarizers: one module each, configured by ``conf/summarizer/<name>.yaml``."""
