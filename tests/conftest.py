@@ -1,0 +1,45 @@
+"""Shared fixtures. Offline mode is set before anything imports a Hugging Face library."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CLUSTER_DIR = ROOT / "data" / "clusters" / "mattis_pakistan_2017"
+REFERENCE_DIR = ROOT / "reference_summaries"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """The embedded cluster, cleaned with the default rules, with its references."""
+    from bench.data.clusters import LocalClusters
+    from bench.preprocess.clean import Cleaner
+
+    source = LocalClusters(str(CLUSTER_DIR.parent), str(REFERENCE_DIR), ["mattis_pakistan_2017"])
+    (loaded,) = source.load(Cleaner())
+    return loaded
+
+
+@pytest.fixture
+def compose_run():
+    """Compose ``conf/run.yaml`` with overrides, as ``bench-run`` would."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    import bench.run  # noqa: F401  (registers the ${bench_root:} resolver)
+
+    def _compose(*overrides: str):
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+            return compose(config_name="run", overrides=list(overrides))
+
+    yield _compose
+    GlobalHydra.instance().clear()
