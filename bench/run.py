@@ -87,10 +87,12 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     signatures: dict[str, dict[str, str]] = {}
     for name, metric in metrics.items():
         log.info("scoring with %s", name)
-        for row, values in zip(per_cluster, metric.score(texts, clusters)):
+        for row, values in zip(per_cluster, metric.score(texts, clusters), strict=True):
             row.update(values)
         if len(clusters) == 1 and hasattr(metric, "reference_jackknife"):
-            for row_loo, values_loo in zip(loo, metric.reference_jackknife(texts, clusters)):
+            for row_loo, values_loo in zip(
+                loo, metric.reference_jackknife(texts, clusters), strict=True
+            ):
                 row_loo.update(values_loo)
         signatures[name] = metric.signature()
 
@@ -127,19 +129,21 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             "length_sentences": cut.n_sentences,
             "truncated": cut.truncated,
         }
-        for cl, cut in zip(clusters, cuts)
+        for cl, cut in zip(clusters, cuts, strict=True)
     ]
     score_rows = [
         {"cluster_id": cl.cluster_id, "summary": cut.text, "scores": row}
-        for cl, cut, row in zip(clusters, cuts, per_cluster)
+        for cl, cut, row in zip(clusters, cuts, per_cluster, strict=True)
     ]
     out_dir.mkdir(parents=True, exist_ok=True)
     # run.json last: its presence marks a complete run.
     atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
     atomic_write_jsonl(out_dir / "scores.jsonl", score_rows)
     atomic_write_json(out_dir / "run.json", run_record)
-    atomic_write_json(out_dir / "timing.json", {"started": started, "finished": time.time(),
-                                                "seconds": round(time.time() - started, 3)})  # fmt: skip
+    # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
+    finished = time.time()
+    timing = {"started": started, "finished": finished, "seconds": round(finished - started, 3)}
+    atomic_write_json(out_dir / "timing.json", timing)
     for name, sig in sig_strings.items():
         log.info("%s signature: %s", name, sig)
     return run_record
@@ -220,9 +224,7 @@ def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
         available = sorted(p.stem for p in (conf_dir / group).glob("*.yaml"))
         for name in names:
             if name not in available:
-                raise BenchError(
-                    f"unknown {group} {name!r}; available: {', '.join(available)}"
-                )
+                raise BenchError(f"unknown {group} {name!r}; available: {', '.join(available)}")
 
 
 def cli() -> None:

@@ -36,10 +36,10 @@ def compose_run():
 
     import bench.run  # noqa: F401  (registers the ${bench_root:} resolver)
 
-    def _compose(*overrides: str):
+    def _compose(*overrides: str, hydra: bool = False):
         GlobalHydra.instance().clear()
         with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-            return compose(config_name="run", overrides=list(overrides))
+            return compose(config_name="run", overrides=list(overrides), return_hydra_config=hydra)
 
     yield _compose
     GlobalHydra.instance().clear()

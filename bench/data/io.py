@@ -23,7 +23,8 @@ def read_text(path: Path, what: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BenchError(
-            f"{what} {path} is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
+            f"{what} {path} is not valid UTF-8 "
+            f"(byte {exc.start}: {data[exc.start : exc.start + 1]!r})"
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -18,7 +18,9 @@ def load_references(reference_dir: Path, cluster_id: str) -> tuple[Reference, ..
     folder = reference_dir / cluster_id
     manifest_path = folder / "manifest.json"
     if not folder.is_dir():
-        raise BenchError(f"no reference summaries for cluster {cluster_id!r}: {folder} does not exist")
+        raise BenchError(
+            f"no reference summaries for cluster {cluster_id!r}: {folder} does not exist"
+        )
     manifest = require_keys(
         read_json(manifest_path, "reference manifest"), ("references",), str(manifest_path)
     )

@@ -1,5 +1,7 @@
-"""ROUGE-N, ROUGE-L and ROUGE-Lsum (Lin, 2004, "ROUGE: A Package for Automatic Evaluation of
-Summaries", ACL workshop Text Summarization Branches Out).
+"""ROUGE-N, ROUGE-L and ROUGE-Lsum, compatible with rouge-score 0.1.2.
+
+Lin (2004), "ROUGE: A Package for Automatic Evaluation of Summaries", ACL workshop Text
+Summarization Branches Out.
 
 Reproduces ``rouge-score`` 0.1.2 (google-research) pair scores exactly: its tokenisation
 (lower-case, every run of characters outside ``[a-z0-9]`` is a separator), Porter stemming of
@@ -70,9 +72,7 @@ class Prepared:
 @lru_cache(maxsize=50_000)
 def prepare(text: str, use_stemmer: bool = True, max_n: int = 2) -> Prepared:
     """Tokenise ``text`` per line and count its n-grams up to ``max_n``."""
-    sentences = tuple(
-        tuple(tokenize(line, use_stemmer)) for line in text.split("\n") if len(line)
-    )
+    sentences = tuple(tuple(tokenize(line, use_stemmer)) for line in text.split("\n") if len(line))
     tokens = tuple(t for s in sentences for t in s)
     ngrams = {
         n: Counter(tokens[i : i + n] for i in range(len(tokens) - n + 1))
@@ -199,7 +199,9 @@ def pair_counts(pred: Prepared, ref: Prepared, rouge_type: str) -> Counts:
         return union_lcs_counts(pred, ref)
     match = _NGRAM_RE.match(rouge_type)
     if match is None:
-        raise ValueError(f"unknown ROUGE type {rouge_type!r}; use rouge1..rouge9, rougeL, rougeLsum")
+        raise ValueError(
+            f"unknown ROUGE type {rouge_type!r}; use rouge1..rouge9, rougeL, rougeLsum"
+        )
     return ngram_counts(pred, ref, int(match.group(1)))
 
 
@@ -257,9 +259,7 @@ class RougeScorer:
             raise ValueError("rouge_types must name at least one ROUGE type")
         for t in rouge_types:
             if t not in ("rougeL", "rougeLsum") and not _NGRAM_RE.match(t):
-                raise ValueError(
-                    f"unknown ROUGE type {t!r}; use rouge1..rouge9, rougeL, rougeLsum"
-                )
+                raise ValueError(f"unknown ROUGE type {t!r}; use rouge1..rouge9, rougeL, rougeLsum")
         if multi_ref not in MULTI_REF_RULES:
             raise ValueError(
                 f"unknown multi-reference rule {multi_ref!r}; choose from {MULTI_REF_RULES}"
@@ -324,12 +324,15 @@ class Rouge:
             raise ValueError(f"cluster {cluster.cluster_id!r} has no reference summaries")
         return [r.text for r in cluster.references]
 
-    def score(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> list[dict[str, float]]:
+    def score(
+        self, summaries: Sequence[str], clusters: Sequence[Cluster]
+    ) -> list[dict[str, float]]:
         """ROUGE of each summary against its cluster's references."""
         if len(summaries) != len(clusters):
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
         return [
-            flatten(self.scorer.score(s, self._refs(c))) for s, c in zip(summaries, clusters)
+            flatten(self.scorer.score(s, self._refs(c)))
+            for s, c in zip(summaries, clusters, strict=True)
         ]
 
     def reference_jackknife(
@@ -337,14 +340,16 @@ class Rouge:
     ) -> list[dict[str, list[float]]]:
         """Per cluster, each key's value recomputed with each reference left out in turn."""
         out: list[dict[str, list[float]]] = []
-        for s, c in zip(summaries, clusters):
+        for s, c in zip(summaries, clusters, strict=True):
             refs = self._refs(c)
             per_key: dict[str, list[float]] = {}
             if len(refs) >= 2:
                 counts = self.scorer.counts(s, refs)
                 for i in range(len(refs)):
                     loo = {
-                        t: combine(v[:i] + v[i + 1 :], self.scorer.multi_ref, t.startswith("rougeL"))
+                        t: combine(
+                            v[:i] + v[i + 1 :], self.scorer.multi_ref, t.startswith("rougeL")
+                        )
                         for t, v in counts.items()
                     }
                     for k, val in flatten(loo).items():

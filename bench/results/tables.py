@@ -45,7 +45,9 @@ def load_runs(directory: Path) -> list[RunSummary]:
 
 def _label(record: dict[str, Any]) -> str:
     extra = [
-        o for o in record.get("overrides", []) if not o.startswith(("summarizer=", "sweep="))
+        o
+        for o in record.get("overrides", [])
+        if not o.startswith(("summarizer=", "sweep=", "paths.", "hydra."))
     ]
     name = str(record.get("system", "?"))
     return f"{name} ({', '.join(extra)})" if extra else name
@@ -95,13 +97,15 @@ def caption(
     return "\n".join(lines)
 
 
-def to_markdown(runs: Sequence[RunSummary], columns: Sequence[tuple[str, str]] = DEFAULT_COLUMNS) -> str:
+def to_markdown(
+    runs: Sequence[RunSummary], columns: Sequence[tuple[str, str]] = DEFAULT_COLUMNS
+) -> str:
     """A Markdown table with its caption below."""
     rows = table_rows(runs, columns)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
 
     out = [line(rows[0]), "| " + " | ".join("-" * w for w in widths) + " |"]
     out += [line(r) for r in rows[1:]]

@@ -28,7 +28,8 @@ EXPECTED_REMOVED = {
         (1, "headline", "Mattis seeks more cooperation with Pakistan on terror fight"),
         (3, "fragment", "US Defence Secretary Jim Mattis calls on Army Chief General Qamar Javed "
                         "Bajwa at the General Headquarters in Rawalpindi"),
-        (5, "fragment", "US defence secy hails Pakistan armed forces' operations against terrorists"),
+        (5, "fragment", "US defence secy hails Pakistan armed forces' operations against "
+                        "terrorists"),
         (37, "section_label", "Latest News"),
     ],
     "003_6e2eb10f333b0c78": [
@@ -63,7 +64,9 @@ def test_cleaning_removes_exactly_the_expected_lines(doc_id):
 
 @pytest.mark.parametrize("doc_id", sorted(EXPECTED_REMOVED))
 def test_every_kept_paragraph_comes_from_a_raw_line(doc_id):
-    raw_lines = {normalize_punctuation(" ".join(line.split())) for line in _raw(doc_id).splitlines()}
+    raw_lines = {
+        normalize_punctuation(" ".join(line.split())) for line in _raw(doc_id).splitlines()
+    }
     cleaned = Cleaner().clean(_raw(doc_id), HEADLINES[doc_id])
     rejoined = [p for p in cleaned.paragraphs if p not in raw_lines]
     # Only the sentence broken across two lines in 004 is not a raw line on its own.
@@ -73,7 +76,7 @@ def test_every_kept_paragraph_comes_from_a_raw_line(doc_id):
 def test_broken_sentence_in_004_is_rejoined():
     cleaned = Cleaner().clean(_raw("004_6f08c6a1e536b3f0"), HEADLINES["004_6f08c6a1e536b3f0"])
     assert any(
-        "terrorist safe havens across the border in Afghanistan,\" the ISPR statement said." in p
+        'terrorist safe havens across the border in Afghanistan," the ISPR statement said.' in p
         for p in cleaned.paragraphs
     )
 
@@ -84,7 +87,7 @@ def test_curly_quotes_and_dashes_are_normalised_and_raw_text_is_kept():
     assert "\u201c" in raw and "\u2013" in raw and "\u2014" in raw and "\u2026" in raw
     for ch in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0":
         assert ch not in cleaned.text
-    assert "Washington's concerns over \"terrorist safe havens\"" in cleaned.text
+    assert 'Washington\'s concerns over "terrorist safe havens"' in cleaned.text
     assert "Even if it comes... Pakistan shall do" in cleaned.text
 
 

@@ -88,7 +88,7 @@ def test_bit_parallel_lcs_equals_dynamic_programming():
         assert lcs_length(a, b) == len(lcs_indices(a, b))
 
 
-WORDS = (
+WORDS = (  # noqa: SIM905
     "the a of Pakistan Pakistan's U.S. US safe havens militants running runs ran 10 million "
     "$10 26/11 Mattis met meeting meetings policy policies said says efforts redouble"
 ).split()

@@ -1,0 +1,166 @@
+"""End to end: run(cfg) in-process, the bench-run command, and a sweep with its table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.results.records import read_jsonl
+from bench.run import run
+
+ROUGE_KEYS = {f"{t}_{v}" for t in ("rouge1", "rouge2", "rougeL", "rougeLsum") for v in "prf"}
+
+
+def test_run_writes_summaries_scores_and_provenance(compose_run, tmp_path):
+    record = run(compose_run("summarizer=lead"), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "run.json", "scores.jsonl", "summaries.jsonl", "timing.json",
+    ]  # fmt: skip
+    (summary,) = read_jsonl(tmp_path / "summaries.jsonl")
+    assert summary["cluster_id"] == "mattis_pakistan_2017"
+    assert summary["length_words"] == len(summary["summary"].split()) == 100
+    (scores,) = read_jsonl(tmp_path / "scores.jsonl")
+    assert set(scores["scores"]) == ROUGE_KEYS | {"length_words", "length_sentences"}
+    assert scores["summary"] == summary["summary"]
+    on_disk = json.loads((tmp_path / "run.json").read_text())
+    assert on_disk == json.loads(json.dumps(record))
+    for key in (
+        "config",
+        "seed",
+        "git",
+        "packages",
+        "signatures",
+        "summarizer_signature",
+        "dataset_signature",
+        "metric_signatures",
+        "scores",
+        "budget",
+        "cleaning",
+    ):
+        assert key in on_disk, key  # fmt: skip
+    r1 = on_disk["scores"]["rouge1_f"]
+    assert r1["method"] == "jackknife over 4 references (t, df=3)"
+    assert r1["low"] < r1["mean"] < r1["high"]
+    assert r1["mean"] == scores["scores"]["rouge1_f"]
+    sig = on_disk["signatures"]["rouge"]
+    for part in (
+        "impl:mdsbench-",
+        "stem:porter(nltk-",
+        "multiref:max",
+        "len:words=100",
+        "ci:jackknife over 4 references",
+    ):
+        assert part in sig  # fmt: skip
+    assert on_disk["dataset_signature"]["splitter"].startswith("pysbd-")
+    assert "timestamp" not in json.dumps(on_disk) and "started" not in on_disk
+
+
+@pytest.mark.parametrize("summarizer", ["lead", "random", "oracle"])
+def test_same_config_and_seed_give_byte_identical_results(compose_run, tmp_path, summarizer):
+    for name in ("a", "b"):
+        run(compose_run(f"summarizer={summarizer}"), tmp_path / name)
+    for file in ("summaries.jsonl", "scores.jsonl", "run.json"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+def test_seed_changes_random_but_not_lead(compose_run, tmp_path):
+    out = {}
+    for system in ("random", "lead"):
+        for seed in (0, 1):
+            run(compose_run(f"summarizer={system}", f"seed={seed}"), tmp_path / f"{system}{seed}")
+            out[system, seed] = (tmp_path / f"{system}{seed}" / "summaries.jsonl").read_text()
+    assert out["random", 0] != out["random", 1]
+    assert out["lead", 0] == out["lead", 1]
+
+
+def test_budget_applies_to_every_summarizer(compose_run, tmp_path):
+    for system in ("lead", "random", "oracle"):
+        run(compose_run(f"summarizer={system}", "budget=sentences3"), tmp_path / system)
+        (row,) = read_jsonl(tmp_path / system / "summaries.jsonl")
+        assert row["length_sentences"] <= 3
+
+
+def test_multi_reference_rule_changes_scores_and_signature(compose_run, tmp_path):
+    means = {}
+    for rule in ("max", "mean", "pooled", "jackknife"):
+        record = run(compose_run(f"metrics.rouge.multi_ref={rule}"), tmp_path / rule)
+        means[rule] = record["scores"]["rouge2_f"]["mean"]
+        assert f"multiref:{rule}" in record["signatures"]["rouge"]
+    assert means["max"] >= means["jackknife"] >= means["mean"]
+    assert len(set(means.values())) == 4
+
+
+def _bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench.run", *args], capture_output=True, text=True, cwd=cwd,
+        timeout=300,
+    )  # fmt: skip
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def empty_article_root(tmp_path):
+    folder = tmp_path / "clusters" / "c1"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_bytes(b"")
+    (folder / "manifest.json").write_text(
+        json.dumps({"cluster_id": "c1", "documents": [{"doc_id": "a", "file": "a.txt"}]})
+    )
+    return tmp_path / "clusters"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["summarizer=nonexistent"], "unknown summarizer 'nonexistent'; available: lead, oracle,"),
+        (["-m", "summarizer=lead,nonexistent"], "unknown summarizer 'nonexistent'"),
+        (["budget.limit=0"], "budget limit must be a positive integer, got 0"),
+        (["dataset.clusters=[no_such_cluster]"], "cluster folder not found"),
+        (["dataset=local", "dataset.root=EMPTY_ARTICLE"], "article"),
+        (["metrics.rouge.multi_ref=best"], "unknown multi-reference rule 'best'"),
+    ],
+)  # fmt: skip
+def test_bad_input_gives_one_line_error_and_no_results(tmp_path, empty_article_root, args, message):
+    results = tmp_path / "results"
+    args = [a.replace("EMPTY_ARTICLE", str(empty_article_root)) for a in args]
+    proc = _bench(*args, f"paths.results_dir={results}", cwd=tmp_path)
+    assert proc.returncode != 0
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("bench-run: error:")]
+    assert len(errors) == 1, proc.stderr
+    assert message in errors[0]
+    assert "Traceback" not in proc.stderr
+    assert _files(results) == []
+    if "EMPTY_ARTICLE" in " ".join(args) or "dataset=local" in args:
+        assert "is empty" in errors[0]
+
+
+def test_sweep_prints_and_writes_the_comparison_table(tmp_path):
+    tables = []
+    for name in ("one", "two"):
+        sweep_dir = tmp_path / name
+        proc = _bench("sweep=model_free", f"hydra.sweep.dir={sweep_dir}", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert "| System" in proc.stdout
+        for system in ("lead", "random", "oracle"):
+            assert f"| {system} " in proc.stdout
+        assert (sweep_dir / "comparison.csv").is_file()
+        tables.append((sweep_dir / "comparison.md").read_text())
+        assert sorted(p.name for p in sweep_dir.iterdir() if p.is_dir()) == [
+            "summarizer=lead", "summarizer=oracle", "summarizer=random",
+        ]  # fmt: skip
+    # The main job twice: byte-identical results and tables.
+    assert tables[0] == tables[1]
+    for system in ("lead", "random", "oracle"):
+        for file in ("scores.jsonl", "run.json", "summaries.jsonl"):
+            a = tmp_path / "one" / f"summarizer={system}" / file
+            b = tmp_path / "two" / f"summarizer={system}" / file
+            assert a.read_bytes() == b.read_bytes(), (system, file)
+    header = (tmp_path / "one" / "comparison.csv").read_text().splitlines()[0]
+    assert header.startswith("system,run_dir,rouge1_f,rouge1_f_low,rouge1_f_high")
