@@ -101,7 +101,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     sig_strings = {}
     for name, sig in signatures.items():
         ci = system[next(iter(metrics[name].higher_is_better))].method
-        full = {**sig, "len": budget.signature(), "ci": ci}
+        split = source.signature().get("splitter", "unknown")
+        full = {**sig, "split": split, "len": budget.signature(), "ci": ci}
         sig_strings[name] = "|".join(f"{k}:{v}" for k, v in full.items())
     resolved = OmegaConf.to_container(cfg, resolve=True)
     run_record = {
@@ -183,7 +184,7 @@ def _hydra_main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     try:
-        run(cfg, out_dir, overrides=list(hc.overrides.task))
+        record = run(cfg, out_dir, overrides=list(hc.overrides.task))
     except BaseException as exc:
         results_dir = Path(cfg.paths.results_dir)
         discard_output(out_dir, results_dir)
@@ -196,6 +197,10 @@ def _hydra_main(cfg: DictConfig) -> None:
             raise
         print(f"bench-run: error: {message}", file=sys.stderr)
         sys.exit(2)
+    if hc.mode != RunMode.MULTIRUN:
+        from bench.results.tables import RunSummary, to_markdown
+
+        print(f"\nResults ({out_dir}):\n\n" + to_markdown([RunSummary.of(record, out_dir)]))
 
 
 def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:

@@ -150,7 +150,8 @@ def test_sweep_prints_and_writes_the_comparison_table(tmp_path):
         assert "| System" in proc.stdout
         for system in ("lead", "random", "oracle"):
             assert f"| {system} " in proc.stdout
-        assert (sweep_dir / "comparison.csv").is_file()
+        for suffix in ("csv", "png", "pdf"):
+            assert (sweep_dir / f"comparison.{suffix}").stat().st_size > 0
         tables.append((sweep_dir / "comparison.md").read_text())
         assert sorted(p.name for p in sweep_dir.iterdir() if p.is_dir()) == [
             "summarizer=lead", "summarizer=oracle", "summarizer=random",
@@ -164,3 +165,54 @@ def test_sweep_prints_and_writes_the_comparison_table(tmp_path):
             assert a.read_bytes() == b.read_bytes(), (system, file)
     header = (tmp_path / "one" / "comparison.csv").read_text().splitlines()[0]
     assert header.startswith("system,run_dir,rouge1_f,rouge1_f_low,rouge1_f_high")
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers", "evaluate", "sklearn", "matplotlib")
+
+
+def test_model_free_run_imports_no_heavy_package(tmp_path):
+    code = f"""
+import sys
+from hydra import compose, initialize_config_dir
+from pathlib import Path
+import bench.run
+with initialize_config_dir(config_dir=str(bench.run.CONF_DIR), version_base="1.3"):
+    cfg = compose(config_name="run", overrides=["summarizer=oracle"])
+bench.run.run(cfg, Path({str(tmp_path)!r}))
+print(",".join(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+    assert (tmp_path / "run.json").is_file()
+
+
+def test_two_clusters_get_a_seeded_bootstrap_over_clusters(compose_run, tmp_path):
+    import shutil
+
+    from tests.conftest import CLUSTER_DIR, REFERENCE_DIR
+
+    for cid in ("copy_a", "copy_b"):
+        shutil.copytree(CLUSTER_DIR, tmp_path / "clusters" / cid)
+        manifest = json.loads((CLUSTER_DIR / "manifest.json").read_text())
+        manifest["cluster_id"] = cid
+        (tmp_path / "clusters" / cid / "manifest.json").write_text(json.dumps(manifest))
+        shutil.copytree(REFERENCE_DIR / "mattis_pakistan_2017", tmp_path / "refs" / cid)
+    # make the two clusters differ: drop the long reference of the second
+    refs_b = tmp_path / "refs" / "copy_b" / "manifest.json"
+    manifest = json.loads(refs_b.read_text())
+    manifest["references"] = manifest["references"][:3]
+    refs_b.write_text(json.dumps(manifest))
+    overrides = ("dataset=local", f"dataset.root={tmp_path / 'clusters'}",
+                 f"dataset.reference_dir={tmp_path / 'refs'}", "stats.n_samples=200")  # fmt: skip
+    a = run(compose_run(*overrides), tmp_path / "a")
+    b = run(compose_run(*overrides), tmp_path / "b")
+    c = run(compose_run(*overrides, "stats.seed=1"), tmp_path / "c")
+    r2 = a["scores"]["rouge2_f"]
+    assert a["n_clusters"] == 2
+    assert r2["method"] == "bootstrap over 2 clusters (percentile, n=200, seed=0)"
+    assert r2["low"] < r2["mean"] < r2["high"]
+    assert a["scores"] == b["scores"]
+    assert c["scores"]["rouge2_f"]["method"].endswith("seed=1)")
+    assert "ci:bootstrap over 2 clusters" in a["signatures"]["rouge"]
+    assert len(read_jsonl(tmp_path / "a" / "scores.jsonl")) == 2

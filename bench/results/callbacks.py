@@ -9,6 +9,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from bench.results.plots import plot_comparison
 from bench.results.records import atomic_write_text
 from bench.results.tables import load_runs, to_csv, to_markdown
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def write_comparison(sweep_dir: Path) -> str | None:
-    """Write comparison.md and comparison.csv into ``sweep_dir``; return the Markdown."""
+    """Write comparison.md, .csv, .png and .pdf into ``sweep_dir``; return the Markdown."""
     runs = load_runs(sweep_dir)
     if not runs:
         log.warning("no complete runs under %s: no comparison table written", sweep_dir)
@@ -24,6 +25,7 @@ def write_comparison(sweep_dir: Path) -> str | None:
     markdown = to_markdown(runs)
     atomic_write_text(sweep_dir / "comparison.md", markdown)
     atomic_write_text(sweep_dir / "comparison.csv", to_csv(runs))
+    plot_comparison(runs, sweep_dir / "comparison")
     return markdown
 
 

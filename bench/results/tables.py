@@ -28,6 +28,11 @@ class RunSummary:
     path: Path
     record: dict[str, Any]
 
+    @classmethod
+    def of(cls, record: dict[str, Any], path: Path) -> RunSummary:
+        """Wrap one run record."""
+        return cls(_label(record), path, record)
+
 
 def load_runs(directory: Path) -> list[RunSummary]:
     """Every complete run (a parseable run.json) under ``directory``, sorted by label."""
@@ -39,7 +44,7 @@ def load_runs(directory: Path) -> list[RunSummary]:
             continue
         if not isinstance(record, dict) or "scores" not in record:
             continue
-        runs.append(RunSummary(_label(record), path.parent, record))
+        runs.append(RunSummary.of(record, path.parent))
     return runs
 
 
