@@ -198,10 +198,10 @@ def test_two_clusters_get_a_seeded_bootstrap_over_clusters(compose_run, tmp_path
         manifest["cluster_id"] = cid
         (tmp_path / "clusters" / cid / "manifest.json").write_text(json.dumps(manifest))
         shutil.copytree(REFERENCE_DIR / "mattis_pakistan_2017", tmp_path / "refs" / cid)
-    # make the two clusters differ: drop the long reference of the second
+    # make the two clusters differ: the second keeps only the long reference
     refs_b = tmp_path / "refs" / "copy_b" / "manifest.json"
     manifest = json.loads(refs_b.read_text())
-    manifest["references"] = manifest["references"][:3]
+    manifest["references"] = manifest["references"][3:]
     refs_b.write_text(json.dumps(manifest))
     overrides = ("dataset=local", f"dataset.root={tmp_path / 'clusters'}",
                  f"dataset.reference_dir={tmp_path / 'refs'}", "stats.n_samples=200")  # fmt: skip
