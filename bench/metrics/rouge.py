@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib.metadata import version
 
 from bench import __version__
+from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.types import Cluster
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -124,47 +125,6 @@ def ngram_counts(pred: Prepared, ref: Prepared, n: int) -> Counts:
     return Counts(hits, sum(rc.values()), sum(pc.values()))
 
 
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """Length of the longest common subsequence (bit-parallel, Hyyrö 2004)."""
-    if not a or not b:
-        return 0
-    masks: dict[str, int] = {}
-    for i, tok in enumerate(a):
-        masks[tok] = masks.get(tok, 0) | (1 << i)
-    full = (1 << len(a)) - 1
-    v = full
-    for tok in b:
-        u = v & masks.get(tok, 0)
-        v = ((v + u) | (v - u)) & full
-    return len(a) - v.bit_count()
-
-
-def lcs_indices(ref: Sequence[str], can: Sequence[str]) -> list[int]:
-    """Indices into ``ref`` of one LCS, with rouge-score's backtracking tie-break."""
-    rows, cols = len(ref), len(can)
-    table = [[0] * (cols + 1) for _ in range(rows + 1)]
-    for i in range(1, rows + 1):
-        ri, prev, cur = ref[i - 1], table[i - 1], table[i]
-        for j in range(1, cols + 1):
-            if ri == can[j - 1]:
-                cur[j] = prev[j - 1] + 1
-            else:
-                cur[j] = prev[j] if prev[j] > cur[j - 1] else cur[j - 1]
-    out: list[int] = []
-    i, j = rows, cols
-    while i > 0 and j > 0:
-        if ref[i - 1] == can[j - 1]:
-            out.append(i - 1)
-            i -= 1
-            j -= 1
-        elif table[i][j - 1] > table[i - 1][j]:
-            j -= 1
-        else:
-            i -= 1
-    out.reverse()
-    return out
-
-
 def lcs_counts(pred: Prepared, ref: Prepared) -> Counts:
     """Whole-text LCS (rougeL)."""
     return Counts(lcs_length(ref.tokens, pred.tokens), len(ref.tokens), len(pred.tokens))
@@ -175,20 +135,7 @@ def union_lcs_counts(pred: Prepared, ref: Prepared) -> Counts:
     m, n = len(ref.tokens), len(pred.tokens)
     if not ref.sentences or not pred.sentences or not m or not n:
         return Counts(0, m, n)
-    ref_left = Counter(ref.tokens)
-    pred_left = Counter(pred.tokens)
-    hits = 0
-    for r in ref.sentences:
-        union: set[int] = set()
-        for c in pred.sentences:
-            union.update(lcs_indices(r, c))
-        for idx in sorted(union):
-            t = r[idx]
-            if pred_left[t] > 0 and ref_left[t] > 0:
-                hits += 1
-                pred_left[t] -= 1
-                ref_left[t] -= 1
-    return Counts(hits, m, n)
+    return Counts(union_lcs_hits(ref.sentences, pred.sentences, ref.tokens, pred.tokens), m, n)
 
 
 def pair_counts(pred: Prepared, ref: Prepared, rouge_type: str) -> Counts:

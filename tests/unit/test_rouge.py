@@ -7,7 +7,8 @@ import random
 import pytest
 from rouge_score import rouge_scorer
 
-from bench.metrics.rouge import Rouge, RougeScorer, lcs_indices, lcs_length
+from bench.metrics.lcs import lcs_length, lcs_positions
+from bench.metrics.rouge import Rouge, RougeScorer
 from bench.types import Cluster, Document, Reference
 
 
@@ -80,12 +81,35 @@ def test_unknown_options_are_rejected():
         RougeScorer(rouge_types=())
 
 
+def _dp_positions(ref, can):
+    """Textbook O(mn) table and backtrace: diagonal on match, else up when up >= left."""
+    t = [[0] * (len(can) + 1) for _ in range(len(ref) + 1)]
+    for i in range(1, len(ref) + 1):
+        for j in range(1, len(can) + 1):
+            if ref[i - 1] == can[j - 1]:
+                t[i][j] = t[i - 1][j - 1] + 1
+            else:
+                t[i][j] = max(t[i - 1][j], t[i][j - 1])
+    out, i, j = [], len(ref), len(can)
+    while i > 0 and j > 0:
+        if ref[i - 1] == can[j - 1]:
+            out.insert(0, i - 1)
+            i, j = i - 1, j - 1
+        elif t[i][j - 1] > t[i - 1][j]:
+            j -= 1
+        else:
+            i -= 1
+    return out
+
+
 def test_bit_parallel_lcs_equals_dynamic_programming():
     rng = random.Random(1)
     for _ in range(500):
-        a = [rng.choice("abcde") for _ in range(rng.randint(0, 40))]
-        b = [rng.choice("abcde") for _ in range(rng.randint(0, 40))]
-        assert lcs_length(a, b) == len(lcs_indices(a, b))
+        a = [rng.choice("abcde") for _ in range(rng.randint(0, 70))]
+        b = [rng.choice("abcde") for _ in range(rng.randint(0, 70))]
+        expected = _dp_positions(a, b)
+        assert lcs_positions(a, b) == expected
+        assert lcs_length(a, b) == len(expected)
 
 
 WORDS = (  # noqa: SIM905

@@ -1,0 +1,269 @@
+"""ROUGE-1.5.5 (Lin, 2004) re-implemented in Python, equal to the Perl script as printed.
+
+Reproduces ``ROUGE-1.5.5.pl`` (release 1.5.5, 2005) per-unit scores to the 5 decimals it prints,
+for ROUGE-N (``-n``), summary-level ROUGE-L and ROUGE-SU (``-2 k -u``), with stemming (``-m``),
+stop-word removal (``-s``), length limits in words (``-l``) and bytes (``-b``), the
+multi-reference rules ``-f A`` (pooled) and ``-f B`` (best by recall), and the F weight ``-p``.
+The rules implemented are the script's documented behaviour (see ``tests/test_rouge155.py``,
+which checks every official test vector):
+
+- text is handled as UTF-8 bytes; only ASCII ``A-Z`` is lower-cased; ``-`` becomes `` - `` and
+  every byte outside ``[A-Za-z0-9-]`` a space; tokens not starting with ``[a-z0-9$]`` are dropped;
+- stop words are removed before stemming; stemming touches tokens longer than 3 characters:
+  the WordNet 2.0 exception lists first (first lemma, not stemmed further), else ROUGE's Porter;
+- ``-l`` cuts the raw lines before tokenisation, counting Perl ``split(/\\s+/)`` words;
+- n-grams run across sentence boundaries; hits are clipped per n-gram;
+- R and P are rounded to 5 decimals before F = P*R / ((1-alpha)*P + alpha*R).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bench.metrics.lcs import union_lcs_hits
+from bench.metrics.porter155 import stem as porter_stem
+
+DATA_DIR = Path(__file__).resolve().parent / "rouge155_data"
+_NON_TOKEN = re.compile(rb"[^A-Za-z0-9\-]")
+_PERL_WS = re.compile(rb"[ \t\n\r\f\v]+")
+_KEEP = re.compile(rb"^[a-z0-9$]")
+
+
+@lru_cache(maxsize=1)
+def exceptions() -> dict[bytes, bytes]:
+    """Inflected form -> first lemma, loaded adj, adv, noun, verb (later lines overwrite)."""
+    table: dict[bytes, bytes] = {}
+    for part in ("adj", "adv", "noun", "verb"):
+        for line in (DATA_DIR / f"{part}.exc").read_bytes().splitlines():
+            fields = line.split()
+            if len(fields) >= 2:
+                table[fields[0]] = fields[1]
+    return table
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[bytes]:
+    """The SMART stop list ROUGE-1.5.5 uses for ``-s``."""
+    return frozenset(
+        line.strip() for line in (DATA_DIR / "smart_common_words.txt").read_bytes().splitlines()
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _stem(token: bytes) -> bytes:
+    lemma = exceptions().get(token)
+    if lemma is not None:
+        return lemma
+    return porter_stem(token.decode("ascii")).encode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The ROUGE-1.5.5 flags that change per-unit scores."""
+
+    max_n: int = 4  # -n
+    stem: bool = True  # -m
+    remove_stopwords: bool = False  # -s
+    length_words: int | None = None  # -l
+    length_bytes: int | None = None  # -b
+    multi_ref: str = "A"  # -f A (pooled) | B (best recall)
+    alpha: float = 0.5  # -p
+    skip_distance: int | None = None  # -2 (None: no ROUGE-S)
+    skip_unigrams: bool = False  # -u
+
+    def __post_init__(self) -> None:
+        """Reject values ROUGE-1.5.5 would not accept."""
+        if not 1 <= self.max_n <= 9:
+            raise ValueError(f"max_n (-n) must be 1..9, got {self.max_n}")
+        if self.multi_ref not in ("A", "B"):
+            raise ValueError(f"multi_ref (-f) must be 'A' or 'B', got {self.multi_ref!r}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha (-p) must be in [0, 1], got {self.alpha}")
+        for name in ("length_words", "length_bytes"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be a positive integer or None, got {value}")
+        if self.length_words is not None and self.length_bytes is not None:
+            raise ValueError("length_words (-l) and length_bytes (-b) are exclusive")
+        if self.skip_distance is not None and self.skip_distance < 0:
+            raise ValueError(f"skip_distance (-2) must be >= 0, got {self.skip_distance}")
+
+    def flags(self) -> str:
+        """The equivalent ROUGE-1.5.5 command-line flags."""
+        parts = [f"-n {self.max_n}"]
+        if self.stem:
+            parts.append("-m")
+        if self.remove_stopwords:
+            parts.append("-s")
+        if self.skip_distance is not None:
+            parts.append(f"-2 {self.skip_distance}" + (" -u" if self.skip_unigrams else ""))
+        if self.length_words is not None:
+            parts.append(f"-l {self.length_words}")
+        if self.length_bytes is not None:
+            parts.append(f"-b {self.length_bytes}")
+        parts.append(f"-f {self.multi_ref} -p {self.alpha}")
+        return " ".join(parts)
+
+    def types(self) -> list[str]:
+        """The score names these options produce, in ROUGE's order."""
+        out = [f"ROUGE-{n}" for n in range(1, self.max_n + 1)] + ["ROUGE-L"]
+        if self.skip_distance is not None:
+            out.append(f"ROUGE-S{self.skip_distance}" if not self.skip_unigrams
+                       else f"ROUGE-SU{self.skip_distance}")  # fmt: skip
+        return out
+
+
+def _perl_split(line: bytes) -> list[bytes]:
+    """Perl ``split(/\\s+/, $line)``: leading empty field kept, trailing empty fields dropped."""
+    fields = _PERL_WS.split(line)
+    while fields and fields[-1] == b"":
+        fields.pop()
+    return fields
+
+
+def _limit_words(lines: list[bytes], limit: int) -> list[bytes]:
+    out: list[bytes] = []
+    count = 0
+    for line in lines:
+        words = _perl_split(line)
+        if count + len(words) >= limit:
+            out.append(b" ".join(words[: limit - count]))
+            break
+        out.append(line)
+        count += len(words)
+    return out
+
+
+def _limit_bytes(lines: list[bytes], limit: int) -> list[bytes]:
+    out: list[bytes] = []
+    count = 0
+    for line in lines:
+        if count + len(line) >= limit:
+            out.append(line[: limit - count])
+            break
+        out.append(line)
+        count += len(line)
+    return out
+
+
+def _tokens(line: bytes, opts: Options) -> list[bytes]:
+    text = _NON_TOKEN.sub(b" ", line.replace(b"-", b" - "))
+    out = []
+    stops = stopwords() if opts.remove_stopwords else ()
+    for tok in text.split():
+        if stops and tok in stops:
+            continue
+        if opts.stem and len(tok) > 3:
+            tok = _stem(tok)
+        if _KEEP.match(tok):
+            out.append(tok)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A summary as ROUGE-1.5.5 sees it: token lines after limits, lower-casing and stemming."""
+
+    lines: tuple[tuple[bytes, ...], ...]
+    tokens: tuple[bytes, ...]
+
+
+def prepare(sentences: Sequence[str], opts: Options) -> Text:
+    """Lines -> tokens, applying the length limit first, as ROUGE-1.5.5 reads a summary."""
+    lines = [s.encode("utf-8").lower() for s in sentences]  # bytes.lower(): ASCII only
+    lines = [line for line in lines if line != b""]
+    if opts.length_words is not None:
+        lines = _limit_words(lines, opts.length_words)
+    elif opts.length_bytes is not None:
+        lines = _limit_bytes(lines, opts.length_bytes)
+    token_lines = tuple(tuple(_tokens(line, opts)) for line in lines)
+    return Text(token_lines, tuple(t for line in token_lines for t in line))
+
+
+def _ngrams(tokens: Sequence[bytes], n: int) -> Counter[tuple[bytes, ...]]:
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def _skip_bigrams(tokens: Sequence[bytes], distance: int, unigrams: bool) -> Counter:
+    grams: Counter = Counter()
+    last = len(tokens) - 1
+    for i in range(last):  # ROUGE stops one token early: the last unigram is never counted
+        if unigrams:
+            grams[(tokens[i],)] += 1
+        for j in range(i + 1, min(i + distance + 1, last) + 1):
+            grams[(tokens[i], tokens[j])] += 1
+    return grams
+
+
+def _clipped(peer: Counter, ref: Counter) -> tuple[int, int, int]:
+    hits = sum(min(v, peer[g]) for g, v in ref.items() if g in peer)
+    return hits, sum(ref.values()), sum(peer.values())
+
+
+def _fmt(x: float) -> str:
+    return "%.5f" % x  # noqa: UP031  (Perl sprintf("%7.5f") rounding)
+
+
+def _score(hits: int, ref_total: int, peer_total: int, alpha: float) -> dict[str, str]:
+    r = float(_fmt(hits / ref_total)) if ref_total > 0 else 0.0
+    p = float(_fmt(hits / peer_total)) if peer_total > 0 else 0.0
+    f = (p * r) / ((1 - alpha) * p + alpha * r) if p > 0 and r > 0 else 0.0
+    return {"R": _fmt(r), "P": _fmt(p), "F": _fmt(f)}
+
+
+class Rouge155:
+    """ROUGE-1.5.5 per-unit scores of one peer against its references (models)."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        """Load the exception and stop lists once."""
+        self.options = options or Options()
+        if self.options.stem:
+            exceptions()
+        if self.options.remove_stopwords:
+            stopwords()
+
+    def counts(self, peer: Text, ref: Text, rouge_type: str) -> tuple[int, int, int]:
+        """(hits, reference total, peer total) of one ROUGE type for one reference."""
+        if rouge_type == "ROUGE-L":
+            hits = union_lcs_hits(ref.lines, peer.lines, ref.tokens, peer.tokens)
+            return hits, len(ref.tokens), len(peer.tokens)
+        if rouge_type.startswith("ROUGE-S"):
+            d, u = self.options.skip_distance or 0, self.options.skip_unigrams
+            return _clipped(_skip_bigrams(peer.tokens, d, u), _skip_bigrams(ref.tokens, d, u))
+        n = int(rouge_type.split("-")[1])
+        return _clipped(_ngrams(peer.tokens, n), _ngrams(ref.tokens, n))
+
+    def score(
+        self, peer: Sequence[str], references: Sequence[Sequence[str]]
+    ) -> dict[str, dict[str, str]]:
+        """``{"ROUGE-1": {"R": "0.51675", "P": ..., "F": ...}, ...}`` as ROUGE prints them."""
+        if not references:
+            raise ValueError("ROUGE-1.5.5 needs at least one reference")
+        opts = self.options
+        p = prepare(peer, opts)
+        refs = [prepare(r, opts) for r in references]
+        out: dict[str, dict[str, str]] = {}
+        for t in opts.types():
+            per_ref = [self.counts(p, r, t) for r in refs]
+            if opts.multi_ref == "A":
+                hits = sum(c[0] for c in per_ref)
+                out[t] = _score(hits, sum(c[1] for c in per_ref), sum(c[2] for c in per_ref),
+                                opts.alpha)  # fmt: skip
+            else:
+                out[t] = self._best(per_ref, lcs=t == "ROUGE-L")
+        return out
+
+    def _best(self, per_ref: list[tuple[int, int, int]], lcs: bool) -> dict[str, str]:
+        best, best_r = 0, -1.0
+        for i, (hits, ref_total, _) in enumerate(per_ref):
+            r = hits / ref_total if ref_total > 0 else 0.0
+            if not lcs:
+                r = float(_fmt(r))
+            if r > best_r:  # ties keep the first reference
+                best, best_r = i, r
+        return _score(*per_ref[best], self.options.alpha)
