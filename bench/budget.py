@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.errors import BenchError
-from bench.preprocess.text import split_sentences
+from bench.preprocess.text import collapse_ws, count_words, split_sentences
 
 UNITS = ("words", "sentences")
 
@@ -38,7 +38,7 @@ class Budget:
         """Size of a list of sentences in this budget's unit."""
         if self.unit == "sentences":
             return len(sentences)
-        return sum(len(s.split()) for s in sentences)
+        return sum(count_words(s) for s in sentences)
 
     def full(self, sentences: list[str]) -> bool:
         """Whether ``sentences`` already use the whole budget."""
@@ -46,12 +46,12 @@ class Budget:
 
     def apply(self, summary: str) -> Cut:
         """Cut ``summary`` (one sentence per line) to the budget, keeping whole lines first."""
-        lines = [" ".join(line.split()) for line in summary.split("\n") if line.strip()]
+        lines = [collapse_ws(line) for line in summary.split("\n") if line.strip()]
         if self.unit == "sentences":
             sentences = split_sentences(lines)
             kept = sentences[: self.limit]
             text = "\n".join(kept)
-            return Cut(text, len(text.split()), len(kept), len(kept) < len(sentences))
+            return Cut(text, count_words(text), len(kept), len(kept) < len(sentences))
         kept, used, truncated = [], 0, False
         for line in lines:
             words = line.split()

@@ -7,7 +7,6 @@ with a composed config. A failed run leaves no results directory behind.
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -23,8 +22,11 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF_DIR = ROOT / "conf"
-GROUPS = ("dataset", "summarizer", "metrics", "budget", "cleaning", "sweep")
-RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json")
+GROUPS = ("dataset", "summarizer", "metrics", "budget", "cleaning", "stats", "paths", "sweep")
+# Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
+RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
+HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
+FAILED_DIR = ".failed"
 
 OmegaConf.register_new_resolver("bench_root", lambda: str(ROOT), replace=True)
 
@@ -55,6 +57,12 @@ def _metric_nodes(cfg: DictConfig) -> dict[str, Any]:
     return nodes
 
 
+def _non_negative_int(value: Any, what: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise BenchError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
 def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """Run one configuration and write its result files into ``out_dir``."""
     from bench.preprocess.clean import Cleaner, CleaningConfig
@@ -63,6 +71,9 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     from bench.results.records import atomic_write_json, atomic_write_jsonl
 
     started = time.time()
+    seed = _non_negative_int(cfg.seed, "seed")
+    n_samples = _non_negative_int(cfg.stats.n_samples, "stats.n_samples", minimum=1)
+    stats_seed = _non_negative_int(cfg.stats.seed, "stats.seed")
     budget = _instantiate(cfg.budget, "budget")
     cleaning = _instantiate(cfg.cleaning, "cleaning")
     if not isinstance(cleaning, CleaningConfig):
@@ -73,7 +84,10 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
 
     clusters = source.load(Cleaner(cleaning))
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
-    raw = summarizer.summarize(clusters)
+    try:
+        raw = summarizer.summarize(clusters)
+    except ValueError as exc:
+        raise BenchError(f"summarizer {summarizer.name!r}: {exc}") from exc
     if len(raw) != len(clusters):
         raise BenchError(f"summarizer {summarizer.name!r} returned {len(raw)} summaries "
                          f"for {len(clusters)} clusters")  # fmt: skip
@@ -85,10 +99,18 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     ]
     loo: list[dict[str, list[float]]] = [{} for _ in clusters]
     signatures: dict[str, dict[str, str]] = {}
+    bounds: dict[str, tuple[float, float]] = {}
     for name, metric in metrics.items():
         log.info("scoring with %s", name)
-        for row, values in zip(per_cluster, metric.score(texts, clusters), strict=True):
+        try:
+            values_per_cluster = metric.score(texts, clusters)
+        except ValueError as exc:
+            raise BenchError(f"metric {name!r}: {exc}") from exc
+        for row, values in zip(per_cluster, values_per_cluster, strict=True):
             row.update(values)
+        value_range = getattr(metric, "value_range", None)
+        if value_range is not None:
+            bounds.update({key: tuple(value_range) for key in metric.higher_is_better})
         if len(clusters) == 1 and hasattr(metric, "reference_jackknife"):
             for row_loo, values_loo in zip(
                 loo, metric.reference_jackknife(texts, clusters), strict=True
@@ -96,8 +118,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
                 row_loo.update(values_loo)
         signatures[name] = metric.signature()
 
-    stats = cfg.stats
-    system = aggregate(per_cluster, loo, n_samples=int(stats.n_samples), seed=int(stats.seed))
+    system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
     sig_strings = {}
     for name, sig in signatures.items():
         ci = system[next(iter(metrics[name].higher_is_better))].method
@@ -116,8 +137,9 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         "summarizer_signature": summarizer.signature(),
         "dataset_signature": source.signature(),
         "cleaning": cleaning.signature(),
+        "cleaning_config": cleaning.as_dict(),
         "budget": budget.signature(),
-        "seed": int(cfg.seed),
+        "seed": seed,
         "config": resolved,
         "git": git_commit(ROOT),
         "packages": package_versions(),
@@ -164,40 +186,64 @@ def user_error(exc: BaseException) -> str | None:
     return None
 
 
-def discard_output(out_dir: Path, results_dir: Path | None = None) -> None:
-    """Remove a failed run's directory and any parents it leaves empty (up to results/)."""
-    shutil.rmtree(out_dir, ignore_errors=True)
-    parent = out_dir.parent
-    stop = results_dir.resolve() if results_dir else None
-    while parent != parent.parent and (stop is None or parent.resolve() != stop):
+def _prune(directory: Path, results_dir: Path) -> None:
+    """Remove ``directory`` if empty, then its empty parents strictly inside ``results_dir``."""
+    root = results_dir.resolve()
+    d = directory.resolve()
+    try:
+        d.rmdir()
+    except OSError:
+        return
+    d = d.parent
+    while d != root and root in d.parents:
         try:
-            parent.rmdir()  # only succeeds when empty
+            d.rmdir()
         except OSError:
-            break
-        parent = parent.parent
+            return
+        d = d.parent
+
+
+def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> None:
+    """Remove what a failed run wrote, and the directories that leaves empty.
+
+    Only files this program writes are deleted, never a whole tree, and parents are pruned only
+    while empty and inside ``results_dir``: pointing ``hydra.run.dir`` at an existing folder
+    cannot lose anything.
+    """
+    for name in (*RESULT_FILES, *HYDRA_FILES, f"{job_name}.log"):
+        (out_dir / name).unlink(missing_ok=True)
+    _prune(out_dir / ".hydra", results_dir)
+    _prune(out_dir, results_dir)
 
 
 def _hydra_main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from bench.results.records import atomic_write_json
+
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
+    multirun = hc.mode == RunMode.MULTIRUN
     try:
         record = run(cfg, out_dir, overrides=list(hc.overrides.task))
     except BaseException as exc:
-        results_dir = Path(cfg.paths.results_dir)
-        discard_output(out_dir, results_dir)
-        if hc.mode == RunMode.MULTIRUN:
-            sweep_dir = Path(hc.sweep.dir)
-            if sweep_dir.is_dir() and not any(sweep_dir.rglob("run.json")):
-                discard_output(sweep_dir, results_dir)
+        discard_output(out_dir, Path(cfg.paths.results_dir), hc.job.name)
         message = user_error(exc)
         if message is None:
             raise
-        print(f"bench-run: error: {message}", file=sys.stderr)
-        sys.exit(2)
-    if hc.mode != RunMode.MULTIRUN:
+        if not multirun:
+            print(f"bench-run: error: {message}", file=sys.stderr)
+            sys.exit(2)
+        # In a sweep the other jobs go on; the sweep callback reports failures and exits 2.
+        job = " ".join(hc.overrides.task)
+        print(f"bench-run: error: [{job}] {message}", file=sys.stderr)
+        atomic_write_json(
+            Path(hc.sweep.dir) / FAILED_DIR / f"{hc.job.num}.json",
+            {"overrides": list(hc.overrides.task), "error": message},
+        )
+        return
+    if not multirun:
         from bench.results.tables import RunSummary, to_markdown
 
         print(f"\nResults ({out_dir}):\n\n" + to_markdown([RunSummary.of(record, out_dir)]))
@@ -217,7 +263,10 @@ def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
         group = ov.key_or_group
         if group not in GROUPS or ov.is_delete():
             continue
-        values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else [ov.value()]
+        try:
+            values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else [ov.value()]
+        except HydraException:
+            continue  # e.g. glob(): Hydra expands and checks it itself
         names: list[str] = []
         for v in values:
             if isinstance(v, str) and v.startswith("[") and v.endswith("]"):

@@ -48,11 +48,3 @@ class Cluster:
     documents: tuple[Document, ...]
     references: tuple[Reference, ...] = ()
     meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceRef:
-    """Where a selected sentence came from: document index and sentence index."""
-
-    doc_index: int
-    sent_index: int

@@ -117,11 +117,19 @@ def test_missing_cluster_folder_is_an_error(tmp_path):
 
 @pytest.mark.parametrize(
     ("ref_text", "message"),
-    [(None, "no reference summaries"), ("", "is empty"), ("Word.", "fewer than 2 words")],
+    [
+        (None, "no reference summaries"),
+        ("", "is empty"),
+        ("Word.", "fewer than 2 words"),
+        (b"bad \xff bytes", "not valid UTF-8"),
+    ],
 )
 def test_bad_references_give_a_clear_error(tmp_path, ref_text, message):
     _make_cluster(tmp_path / "clusters")
-    if ref_text is not None:
+    if isinstance(ref_text, bytes):
+        _refs(tmp_path)
+        (tmp_path / "refs" / "c1" / "r.txt").write_bytes(ref_text)
+    elif ref_text is not None:
         _refs(tmp_path, text=ref_text)
     with pytest.raises(BenchError, match=message):
         _load(tmp_path)
@@ -141,3 +149,49 @@ def test_embedded_copy_can_be_loaded_from_elsewhere(tmp_path):
     (c,) = source.load(Cleaner())
     assert len(c.documents) == 5
     assert source.signature()["content_sha256"] != "unloaded"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"ref_id": "r", "author": "x", "file": "../../clusters/c1/a.txt"}, "outside"),
+        ({"ref_id": 5, "author": "x", "file": "r.txt"}, "'ref_id' must be a non-empty string"),
+        ({"ref_id": "r", "author": "x", "file": ["r.txt"]}, "'file' must be a non-empty string"),
+        ({"ref_id": "r", "file": "r.txt"}, "missing 'author'"),
+    ],
+)
+def test_malformed_reference_manifest_entries_are_rejected(tmp_path, entry, message):
+    _make_cluster(tmp_path / "clusters")
+    _refs(tmp_path)
+    (tmp_path / "refs" / "c1" / "manifest.json").write_text(json.dumps({"references": [entry]}))
+    with pytest.raises(BenchError, match=message):
+        _load(tmp_path)
+
+
+def test_references_are_nfc_normalised(tmp_path):
+    _make_cluster(tmp_path / "clusters")
+    _refs(tmp_path, text="Cafe\u0301 society.\n")
+    (c,) = _load(tmp_path)
+    assert c.references[0].text == "Caf\u00e9 society."
+
+
+def test_content_digest_covers_references_and_document_boundaries(tmp_path):
+    def digest(text_a, text_b, ref):
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        _make_cluster(root / "clusters", files={"a.txt": text_a, "b.txt": text_b})
+        _refs(root, text=ref)
+        source = LocalClusters(str(root / "clusters"), str(root / "refs"))
+        source.load(Cleaner())
+        return source.signature()["content_sha256"]
+
+    base = digest(b"One two. Three.", b"Four five.", "A reference summary.")
+    assert digest(b"One two. Three.", b"Four five.", "A reference summary.") == base
+    assert digest(b"One two. Three.", b"Four five.", "Another reference summary.") != base
+    assert digest(b"One two.", b" Three.Four five.", "A reference summary.") != base
+
+
+def test_a_single_cluster_id_may_be_given_as_a_string(tmp_path):
+    _make_cluster(tmp_path / "clusters")
+    _refs(tmp_path)
+    (c,) = _load(tmp_path, clusters="c1")
+    assert c.cluster_id == "c1"

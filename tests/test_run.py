@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bench.results.plots import plot_comparison
 from bench.results.records import read_jsonl
+from bench.results.tables import RunSummary, load_runs, to_csv
 from bench.run import run
+from tests.conftest import CLUSTER_DIR
 
 ROUGE_KEYS = {f"{t}_{v}" for t in ("rouge1", "rouge2", "rougeL", "rougeLsum") for v in "prf"}
 
@@ -125,6 +129,15 @@ def empty_article_root(tmp_path):
         (["dataset.clusters=[no_such_cluster]"], "cluster folder not found"),
         (["dataset=local", "dataset.root=EMPTY_ARTICLE"], "article"),
         (["metrics.rouge.multi_ref=best"], "unknown multi-reference rule 'best'"),
+        (["seed=abc"], "seed must be an integer >= 0, got 'abc'"),
+        (["seed=-1"], "seed must be an integer >= 0, got -1"),
+        (["stats.n_samples=0"], "stats.n_samples must be an integer >= 1, got 0"),
+        (["stats=nonexistent"], "unknown stats 'nonexistent'"),
+        (["paths=nonexistent"], "unknown paths 'nonexistent'"),
+        (["summarizer=random", "summarizer.seed=-3"], "seed must be an integer >= 0, got -3"),
+        (["-m", "budget.limit=0"], "budget limit must be a positive integer, got 0"),
+        (["dataset=local", "dataset.root=EMPTY_ARTICLE", "dataset.require_references=false"],
+         "is empty"),
     ],
 )  # fmt: skip
 def test_bad_input_gives_one_line_error_and_no_results(tmp_path, empty_article_root, args, message):
@@ -216,3 +229,69 @@ def test_two_clusters_get_a_seeded_bootstrap_over_clusters(compose_run, tmp_path
     assert c["scores"]["rouge2_f"]["method"].endswith("seed=1)")
     assert "ci:bootstrap over 2 clusters" in a["signatures"]["rouge"]
     assert len(read_jsonl(tmp_path / "a" / "scores.jsonl")) == 2
+
+
+def test_a_failed_run_never_deletes_what_it_did_not_write(tmp_path):
+    existing = tmp_path / "mine" / "run_here"
+    existing.mkdir(parents=True)
+    (existing / "notes.txt").write_text("keep me")
+    proc = _bench("budget.limit=0", f"hydra.run.dir={existing}", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (existing / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in existing.iterdir()) == ["notes.txt"]
+
+
+def test_missing_references_with_references_optional_is_a_one_line_error(tmp_path):
+    shutil.copytree(CLUSTER_DIR, tmp_path / "clusters" / "mattis_pakistan_2017")
+    results = tmp_path / "results"
+    proc = _bench("summarizer=oracle", f"dataset.root={tmp_path / 'clusters'}",
+                  f"dataset.reference_dir={tmp_path / 'none'}", "dataset.require_references=false",
+                  f"paths.results_dir={results}", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .startswith("bench-run: error: summarizer 'oracle': oracle needs references")
+    )
+    assert _files(results) == []
+
+
+def test_a_sweep_over_seeds_keeps_one_run_per_seed(tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = _bench("-m", "summarizer=random", "seed=0,1", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in sweep.iterdir() if p.is_dir()) == [
+        "seed=0,summarizer=random", "seed=1,summarizer=random",
+    ]  # fmt: skip
+    assert len(load_runs(sweep)) == 2
+
+
+def test_a_sweep_with_a_bad_job_finishes_the_others_and_exits_2(tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = _bench("-m", "budget.limit=10,0", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("bench-run: error:")]
+    assert errors == [
+        "bench-run: error: [budget.limit=0] invalid budget configuration: "
+        "budget limit must be a positive integer, got 0"
+    ]
+    assert "1 job(s) failed: budget.limit=0" in proc.stderr
+    assert "| lead (budget.limit=10)" in proc.stdout
+    assert (sweep / "comparison.md").is_file()
+    assert [r.label for r in load_runs(sweep)] == ["lead (budget.limit=10)"]
+
+
+def test_comparison_csv_names_the_ci_method_of_the_metric_columns(compose_run, tmp_path):
+    run(compose_run(), tmp_path / "r")
+    import csv
+
+    header, row = list(csv.reader(to_csv(load_runs(tmp_path)).splitlines()))
+    assert header[-1] == "ci_method"
+    assert row[-1] == "jackknife over 4 references (t, df=3)"
+
+
+def test_plot_survives_an_interval_that_excludes_the_mean(tmp_path):
+    record = {"system": "x", "scores": {"rouge1_f": {"mean": 0.5, "low": 0.55, "high": 0.6,
+                                                     "method": "m"}}}  # fmt: skip
+    written = plot_comparison([RunSummary.of(record, tmp_path)], tmp_path / "plot")
+    assert [p.name for p in written] == ["plot.png", "plot.pdf"]

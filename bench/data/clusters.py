@@ -23,7 +23,7 @@ from bench.data.references import load_references
 from bench.errors import BenchError
 from bench.preprocess.clean import Cleaner
 from bench.preprocess.text import split_sentences, splitter_signature
-from bench.types import Cluster, Document
+from bench.types import Cluster, Document, Reference
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,18 @@ def check_id(value: str, what: str) -> str:
             f"invalid {what} {value!r}: use letters, digits, '_', '.', '-' (no leading dot, <= 128)"
         )
     return value
+
+
+def _digest_cluster(digest: Any, cluster: Cluster) -> None:
+    """Feed every input that can change a score into ``digest``, with unambiguous framing."""
+    import json
+
+    record = {
+        "cluster_id": cluster.cluster_id,
+        "documents": [[d.doc_id, d.title, d.raw_text] for d in cluster.documents],
+        "references": [[r.ref_id, r.author, r.text] for r in cluster.references],
+    }
+    digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
 @runtime_checkable
@@ -85,6 +97,8 @@ class LocalClusters:
         self.name = name
         self.root = Path(root)
         self.reference_dir = Path(reference_dir) if reference_dir else None
+        if isinstance(clusters, str):
+            clusters = [clusters]
         self.clusters = [check_id(c, "cluster id") for c in clusters] if clusters else None
         self.limit = limit
         self.require_references = require_references
@@ -163,7 +177,6 @@ class LocalClusters:
                     f"article {row['doc_id']!r} of cluster {row['cluster_id']!r} has no text "
                     "left after cleaning"
                 )
-            digest.update(row["raw_text"].encode("utf-8"))
             by_cluster[row["cluster_id"]].append(
                 Document(
                     doc_id=row["doc_id"],
@@ -174,15 +187,17 @@ class LocalClusters:
                     removed=cleaned.removed,
                 )
             )
-        self._digest = digest.hexdigest()[:16]
         out = []
         for cid in cluster_ids:
-            refs = ()
+            refs: tuple[Reference, ...] = ()
             if self.reference_dir is not None and (
                 self.require_references or (self.reference_dir / cid).is_dir()
             ):
                 refs = load_references(self.reference_dir, cid)
-            out.append(Cluster(cid, tuple(by_cluster[cid]), refs))
+            cluster = Cluster(cid, tuple(by_cluster[cid]), refs)
+            _digest_cluster(digest, cluster)
+            out.append(cluster)
+        self._digest = digest.hexdigest()[:16]
         log.info("loaded %d clusters, %d documents from %s", len(out), len(rows), self.root)
         return out
 

@@ -6,10 +6,12 @@ holds one sentence per line.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from bench.data.io import read_json, read_text, require_keys
 from bench.errors import BenchError
+from bench.preprocess.text import collapse_ws
 from bench.types import Reference
 
 
@@ -32,15 +34,23 @@ def load_references(reference_dir: Path, cluster_id: str) -> tuple[Reference, ..
     for i, entry in enumerate(entries):
         where = f"{manifest_path} reference #{i + 1}"
         require_keys(entry, ("ref_id", "author", "file"), where)
+        for key in ("ref_id", "author", "file"):
+            if not isinstance(entry[key], str) or not entry[key]:
+                raise BenchError(f"{where}: {key!r} must be a non-empty string")
         if entry["ref_id"] in seen:
             raise BenchError(f"{where}: duplicate ref_id {entry['ref_id']!r}")
         seen.add(entry["ref_id"])
-        text = read_text(folder / entry["file"], f"reference summary of {cluster_id!r}")
-        lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+        path = folder / entry["file"]
+        if path.resolve().parent != folder.resolve():
+            raise BenchError(f"{where}: file {entry['file']!r} is outside the reference folder")
+        text = read_text(path, f"reference summary of {cluster_id!r}")
+        # NFC as for articles, so that composed and decomposed accents tokenise alike.
+        text = unicodedata.normalize("NFC", text)
+        lines = [collapse_ws(line) for line in text.splitlines() if line.strip()]
         if sum(len(line.split()) for line in lines) < 2:
             raise BenchError(
-                f"reference {folder / entry['file']} has fewer than 2 words; "
+                f"reference {path} has fewer than 2 words; "
                 "a reference summary must be a real summary"
             )
-        refs.append(Reference(str(entry["ref_id"]), str(entry["author"]), "\n".join(lines)))
+        refs.append(Reference(entry["ref_id"], entry["author"], "\n".join(lines)))
     return tuple(refs)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from bench.preprocess.text import collapse_ws
 from bench.types import RemovedLine
 
 # Characters normalised for tokenisation. Keys are code points, values their ASCII stand-ins.
@@ -90,7 +91,7 @@ def _ends_sentence(line: str) -> bool:
 
 def _key(line: str) -> str:
     """Comparison key for a line: punctuation-normalised, whitespace-collapsed, casefolded."""
-    return " ".join(normalize_punctuation(line).split()).casefold()
+    return collapse_ws(normalize_punctuation(line)).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,13 @@ class CleaningConfig:
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"invalid boilerplate pattern {pattern!r}: {exc}") from exc
+
+    def as_dict(self) -> dict[str, object]:
+        """Every setting, JSON-ready, for run records."""
+        out = asdict(self)
+        out["boilerplate"] = list(self.boilerplate)
+        out["section_labels"] = list(self.section_labels)
+        return out
 
     def signature(self) -> str:
         """A compact description of the active rules, for result signatures."""
@@ -184,13 +192,16 @@ class Cleaner:
         """Clean one article. Paragraphs are the kept non-blank lines."""
         lines = raw_text.splitlines()
         if not self.config.enabled:
-            paragraphs = tuple(" ".join(line.split()) for line in lines if line.strip())
+            paragraphs = tuple(collapse_ws(line) for line in lines if line.strip())
             return CleanedText("\n".join(paragraphs), paragraphs, ())
 
         removed: list[RemovedLine] = []
+        headline_key = _key(headline) if headline else ""
         # Rejoin a sentence broken across two adjacent lines: the first does not end a
-        # sentence and the second continues in lower case.
+        # sentence (and is no boilerplate, label, headline or dateline), the next continues in
+        # lower case. ``last`` is the raw line number of the previous line, joined or not.
         merged: list[tuple[int, str]] = []
+        last = 0
         for no, line in enumerate(lines, start=1):
             text = line.strip()
             if (
@@ -198,17 +209,18 @@ class Cleaner:
                 and merged
                 and text
                 and text[0].islower()
+                and last == no - 1
                 and merged[-1][1]
-                and no - 1 == merged[-1][0] + merged[-1][1].count("\n")
                 and not _ends_sentence(normalize_punctuation(merged[-1][1]))
+                and self._classify(merged[-1][1], headline_key, set()) in (None, "fragment")
             ):
                 prev_no, prev = merged[-1]
                 merged[-1] = (prev_no, prev + " " + text)
                 removed.append(RemovedLine(no, line, f"rejoined_with_line_{prev_no}"))
-                continue
-            merged.append((no, text))
+            else:
+                merged.append((no, text))
+            last = no
 
-        headline_key = _key(headline) if headline else ""
         seen: set[str] = set()
         kept: list[str] = []
         for no, text in merged:
@@ -220,6 +232,6 @@ class Cleaner:
                 continue
             seen.add(_key(text))
             out = normalize_punctuation(text) if self.config.normalize_punctuation else text
-            kept.append(" ".join(out.split()))
+            kept.append(collapse_ws(out))
         removed.sort(key=lambda r: r.line_no)
         return CleanedText("\n".join(kept), tuple(kept), tuple(removed))

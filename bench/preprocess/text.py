@@ -38,6 +38,11 @@ def split_sentences(paragraphs: Iterable[str]) -> list[str]:
     return out
 
 
+def collapse_ws(text: str) -> str:
+    """Runs of whitespace -> one space; no leading or trailing whitespace."""
+    return " ".join(text.split())
+
+
 def count_words(text: str) -> int:
     """Number of whitespace-separated tokens, the unit of every length budget."""
     return len(text.split())

@@ -5,7 +5,10 @@ With two or more clusters: a seeded percentile bootstrap over clusters (Efron & 
 to resample over clusters, so the interval comes from a jackknife over references (Quenouille,
 1956; Tukey, 1958): each reference is left out in turn and the score recomputed,
 ``se = sqrt((n-1)/n * sum((theta_i - mean(theta))^2))``, interval ``theta +- t_{n-1} * se``.
-Every interval records which of the two it is.
+Every interval records which of the two it is. Intervals of bounded metrics (ROUGE lies in
+[0, 1]) are clipped to the bounds: a t-interval from few references can otherwise leave them.
+The jackknife of a ``max`` over references is a rough guide (the statistic is not smooth); with
+few references prefer reporting several clusters.
 """
 
 from __future__ import annotations
@@ -84,23 +87,33 @@ def jackknife(estimate: float, leave_one_out: Sequence[float]) -> Interval:
     )
 
 
+def _clip(iv: Interval, bounds: tuple[float, float] | None) -> Interval:
+    if bounds is None or iv.low is None or iv.high is None:
+        return iv
+    lo, hi = bounds
+    return Interval(iv.mean, min(max(iv.low, lo), hi), max(min(iv.high, hi), lo), iv.method)
+
+
 def aggregate(
     per_cluster: Sequence[Mapping[str, float]],
     reference_loo: Sequence[Mapping[str, Sequence[float]]] | None = None,
     n_samples: int = 1000,
     seed: int = 0,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, Interval]:
     """Means and intervals: bootstrap over clusters, or jackknife over references for one."""
     if not per_cluster:
         raise ValueError("no per-cluster scores to aggregate")
+    bounds = bounds or {}
     if len(per_cluster) >= 2:
-        return bootstrap(per_cluster, n_samples, seed)
-    only = per_cluster[0]
-    loo = reference_loo[0] if reference_loo else {}
-    out: dict[str, Interval] = {}
-    for k, v in only.items():
-        if len(loo.get(k, ())) >= 2:
-            out[k] = jackknife(v, loo[k])
-        else:
-            out[k] = Interval(v, None, None, "none (1 cluster, fewer than 2 references)")
-    return out
+        raw = bootstrap(per_cluster, n_samples, seed)
+    else:
+        only = per_cluster[0]
+        loo = reference_loo[0] if reference_loo else {}
+        raw = {}
+        for k, v in only.items():
+            if len(loo.get(k, ())) >= 2:
+                raw[k] = jackknife(v, loo[k])
+            else:
+                raw[k] = Interval(v, None, None, "none (1 cluster, fewer than 2 references)")
+    return {k: _clip(iv, bounds.get(k)) for k, iv in raw.items()}

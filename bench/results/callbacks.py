@@ -1,8 +1,10 @@
-"""Hydra callbacks: after a sweep, write and print the comparison table."""
+"""Hydra callbacks: after a sweep, write and print the comparison table, report failed jobs."""
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,6 @@ def write_comparison(sweep_dir: Path) -> str | None:
     """Write comparison.md, .csv, .png and .pdf into ``sweep_dir``; return the Markdown."""
     runs = load_runs(sweep_dir)
     if not runs:
-        log.warning("no complete runs under %s: no comparison table written", sweep_dir)
         return None
     markdown = to_markdown(runs)
     atomic_write_text(sweep_dir / "comparison.md", markdown)
@@ -29,12 +30,38 @@ def write_comparison(sweep_dir: Path) -> str | None:
     return markdown
 
 
+def _failures(sweep_dir: Path) -> list[Path]:
+    from bench.run import FAILED_DIR
+
+    return sorted((sweep_dir / FAILED_DIR).glob("*.json"))
+
+
 class SweepTable(Callback):
-    """Builds the comparison table of every run in the sweep directory when the sweep ends."""
+    """Builds the comparison table of every run in the sweep directory when the sweep ends.
+
+    Jobs that failed on bad input are listed and make the command exit with status 2; when no
+    job completed, the sweep leaves no directory behind.
+    """
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write the table files and print the Markdown table."""
+        """Write the table files, print the Markdown table, report failures."""
+        from bench.run import FAILED_DIR, _prune
+
         sweep_dir = Path(config.hydra.sweep.dir)
         markdown = write_comparison(sweep_dir)
         if markdown is not None:
             print(f"\nComparison ({sweep_dir}):\n\n{markdown}", flush=True)
+        failed = _failures(sweep_dir)
+        if not failed:
+            return
+        if markdown is None:
+            for path in failed:
+                path.unlink(missing_ok=True)
+            (sweep_dir / "multirun.yaml").unlink(missing_ok=True)
+            results_dir = Path(config.paths.results_dir)
+            _prune(sweep_dir / FAILED_DIR, results_dir)
+            _prune(sweep_dir, results_dir)
+        else:
+            jobs = [" ".join(json.loads(p.read_text())["overrides"]) for p in failed]
+            print(f"bench-run: {len(failed)} job(s) failed: {'; '.join(jobs)}", file=sys.stderr)
+        sys.exit(2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.results.tables import DEFAULT_COLUMNS, RunSummary
+from bench.results.tables import DEFAULT_COLUMNS, RunSummary, ci_methods
 
 
 def plot_comparison(
@@ -32,22 +32,15 @@ def plot_comparison(
             mean = score["mean"] * 100
             xs.append(j + (i - (n_sys - 1) / 2) * width)
             heights.append(mean)
-            lower.append(mean - score["low"] * 100 if score["low"] is not None else 0.0)
-            upper.append(score["high"] * 100 - mean if score["high"] is not None else 0.0)
+            # A percentile interval need not contain the mean: whiskers never go negative.
+            lower.append(max(mean - score["low"] * 100, 0.0) if score["low"] is not None else 0.0)
+            upper.append(max(score["high"] * 100 - mean, 0.0) if score["high"] is not None else 0.0)
         ax.bar(xs, heights, width, yerr=[lower, upper], capsize=3, label=run.label)
     ax.set_xticks(range(len(metric_cols)), [label for _, label in metric_cols])
     ax.set_ylabel("score (%)")
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.12)
     ax.legend(fontsize="small", frameon=False, ncol=max(n_sys, 1), loc="upper center")
-    methods = sorted(
-        {
-            r.record["scores"][k]["method"]
-            for r in runs
-            for k, _ in metric_cols
-            if k in r.record["scores"]
-        }
-    )
-    ax.set_title("95% CI: " + "; ".join(methods), fontsize="small")
+    ax.set_title("95% CI: " + "; ".join(ci_methods(runs, columns)), fontsize="small")
     fig.tight_layout()
     written = []
     for suffix, meta in ((".png", {"Software": None}), (".pdf", {"CreationDate": None})):

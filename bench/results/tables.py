@@ -35,7 +35,7 @@ class RunSummary:
 
 
 def load_runs(directory: Path) -> list[RunSummary]:
-    """Every complete run (a parseable run.json) under ``directory``, sorted by label."""
+    """Every complete run (a parseable run.json) under ``directory``, in path order."""
     runs = []
     for path in sorted(directory.rglob("run.json")):
         try:
@@ -84,14 +84,21 @@ def table_rows(
     return rows
 
 
+def ci_methods(
+    runs: Sequence[RunSummary], columns: Sequence[tuple[str, str]] = DEFAULT_COLUMNS
+) -> list[str]:
+    """The distinct CI methods of the metric (non-length) columns."""
+    keys = [k for k, _ in columns if not k.startswith("length_")]
+    return sorted(
+        {r.record["scores"][k]["method"] for r in runs for k in keys if k in r.record["scores"]}
+    )
+
+
 def caption(
     runs: Sequence[RunSummary], columns: Sequence[tuple[str, str]] = DEFAULT_COLUMNS
 ) -> str:
     """How the numbers were obtained: CI method of the metric columns, signatures."""
-    keys = [k for k, _ in columns if not k.startswith("length_")]
-    methods = sorted(
-        {r.record["scores"][k]["method"] for r in runs for k in keys if k in r.record["scores"]}
-    )
+    methods = ci_methods(runs, columns)
     sigs = sorted({v for r in runs for v in r.record.get("signatures", {}).values()})
     n = sorted({str(r.record.get("n_clusters")) for r in runs})
     lines = [
@@ -131,6 +138,6 @@ def to_csv(runs: Sequence[RunSummary], columns: Sequence[tuple[str, str]] = DEFA
         for key, _ in columns:
             s = r.record["scores"].get(key) or {}
             row += [s.get("mean", ""), s.get("low", ""), s.get("high", "")]
-        row.append(next(iter(r.record["scores"].values()))["method"])
+        row.append("; ".join(ci_methods([r], columns)))
         writer.writerow(["" if v is None else v for v in row])
     return buf.getvalue()

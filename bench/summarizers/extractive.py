@@ -61,16 +61,18 @@ class Lead:
 
 
 class RandomSentences:
-    """Sentences drawn uniformly without replacement from all documents, seeded per cluster."""
+    """Distinct sentences drawn uniformly without replacement, seeded per cluster."""
 
     def __init__(self, budget: Budget, seed: int = 0, name: str = "random") -> None:
         """Keep the seed; every cluster gets its own generator derived from it."""
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
         self.name = name
         self.budget = budget
-        self.seed = int(seed)
+        self.seed = seed
 
     def _one(self, cluster: Cluster) -> str:
-        pool = [s for d in cluster.documents for s in d.sentences]
+        pool = list(dict.fromkeys(s for d in cluster.documents for s in d.sentences))
         rng = np.random.default_rng(cluster_seed(self.seed, cluster.cluster_id))
         chosen: list[str] = []
         for i in rng.permutation(len(pool)):

@@ -58,3 +58,11 @@ def test_t_quantiles():
     assert t975(1000) == 1.96
     with pytest.raises(ValueError):
         t975(0)
+
+
+def test_intervals_of_bounded_metrics_are_clipped_to_their_range():
+    loo = [{"m": [0.1, 0.9]}]
+    free = aggregate([{"m": 0.5}], loo)["m"]
+    clipped = aggregate([{"m": 0.5}], loo, bounds={"m": (0.0, 1.0)})["m"]
+    assert free.low < 0.0 and free.high > 1.0
+    assert (clipped.low, clipped.high, clipped.mean) == (0.0, 1.0, 0.5)

@@ -126,3 +126,27 @@ def test_each_rule_can_be_switched_off(option, line_no, reason):
 def test_invalid_boilerplate_pattern_is_rejected():
     with pytest.raises(ValueError, match="invalid boilerplate pattern"):
         CleaningConfig(boilerplate=("(unclosed",))
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept", "reason_of_line_2"),
+    [
+        ("Show More\nthe army said it was ready.", ["the army said it was ready."], None),
+        ("December 5, 2017\nthe talks went well.", ["the talks went well."], None),
+        ("The talks were held across\nthe border, officials said.",
+         ["The talks were held across the border, officials said."], "rejoined_with_line_1"),
+        ("The talks were held across\n\nthe border, officials said.",
+         ["the border, officials said."], None),
+    ],
+)  # fmt: skip
+def test_lines_are_rejoined_only_onto_a_kept_line(raw, kept, reason_of_line_2):
+    cleaned = Cleaner().clean(raw)
+    assert list(cleaned.paragraphs) == kept
+    reasons = {r.line_no: r.reason for r in cleaned.removed}
+    assert reasons.get(2) == reason_of_line_2
+
+
+def test_cleaning_config_records_every_setting():
+    settings = CleaningConfig().as_dict()
+    assert settings["boilerplate"][0] == "other reports by .+"
+    assert settings["max_fragment_words"] == 25

@@ -94,3 +94,16 @@ def test_summarizers_follow_the_protocol_and_sign_their_budget(factory):
     summarizer = factory(Budget("words", 50))
     assert isinstance(summarizer, Summarizer)
     assert summarizer.signature()["budget"] == "words=50"
+
+
+def test_random_never_picks_the_same_sentence_twice():
+    doubled = Cluster("dup", (_doc("a", "Same sentence here.", "Other one."),
+                              _doc("b", "Same sentence here.")))  # fmt: skip
+    for seed in range(20):
+        out = RandomSentences(Budget("sentences", 5), seed=seed).summarize([doubled])[0]
+        assert sorted(out.split("\n")) == ["Other one.", "Same sentence here."]
+
+
+def test_random_rejects_a_negative_seed():
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        RandomSentences(Budget(), seed=-1)
