@@ -20,7 +20,40 @@ def _check_threshold(value: float) -> float:
     return value
 
 
-class Lead:
+class _PerCluster:
+    """Shared plumbing: summarize cluster by cluster with progress, sign with the budget."""
+
+    name: str
+    method: str
+    budget: Budget
+
+    def _one(self, cluster: Cluster) -> str:
+        raise NotImplementedError
+
+    def _settings(self) -> dict[str, str]:
+        return {}
+
+    def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
+        """One summary per cluster, in order."""
+        out = []
+        step = max(1, len(clusters) // 10)
+        for i, cluster in enumerate(clusters, start=1):
+            out.append(self._one(cluster))
+            if i % step == 0 or i == len(clusters):
+                log.info("%s: %d/%d clusters summarized", self.name, i, len(clusters))
+        return out
+
+    def signature(self) -> dict[str, str]:
+        """Settings that determine the output."""
+        return {
+            "name": self.name,
+            "method": self.method,
+            **self._settings(),
+            "budget": self.budget.signature(),
+        }
+
+
+class Lead(_PerCluster):
     """Round-robin lead: the first sentence of every document, then the second, and so on.
 
     A sentence whose words are mostly (``dedup_threshold``) contained in an already chosen
@@ -30,6 +63,7 @@ class Lead:
     def __init__(self, budget: Budget, dedup_threshold: float = 0.6, name: str = "lead") -> None:
         """Validate the redundancy threshold."""
         self.name = name
+        self.method = "lead-round-robin"
         self.budget = budget
         self.dedup_threshold = _check_threshold(dedup_threshold)
 
@@ -46,21 +80,11 @@ class Lead:
                         chosen.append(sentence)
         return "\n".join(chosen)
 
-    def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
-        """Lead summary of each cluster."""
-        return [self._one(c) for c in clusters]
-
-    def signature(self) -> dict[str, str]:
-        """Settings that determine the output."""
-        return {
-            "name": self.name,
-            "method": "lead-round-robin",
-            "dedup": f"word-containment>={self.dedup_threshold}",
-            "budget": self.budget.signature(),
-        }
+    def _settings(self) -> dict[str, str]:
+        return {"dedup": f"word-containment>={self.dedup_threshold}"}
 
 
-class RandomSentences:
+class RandomSentences(_PerCluster):
     """Distinct sentences drawn uniformly without replacement, seeded per cluster."""
 
     def __init__(self, budget: Budget, seed: int = 0, name: str = "random") -> None:
@@ -68,6 +92,7 @@ class RandomSentences:
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
         self.name = name
+        self.method = "random-sentences"
         self.budget = budget
         self.seed = seed
 
@@ -81,22 +106,11 @@ class RandomSentences:
             chosen.append(pool[int(i)])
         return "\n".join(chosen)
 
-    def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
-        """Random summary of each cluster."""
-        return [self._one(c) for c in clusters]
-
-    def signature(self) -> dict[str, str]:
-        """Settings that determine the output."""
-        return {
-            "name": self.name,
-            "method": "random-sentences",
-            "seed": str(self.seed),
-            "rng": f"numpy-{np.__version__}-PCG64",
-            "budget": self.budget.signature(),
-        }
+    def _settings(self) -> dict[str, str]:
+        return {"seed": str(self.seed), "rng": f"numpy-{np.__version__}-PCG64"}
 
 
-class Oracle:
+class Oracle(_PerCluster):
     """Greedy extractive oracle: the usual upper bound of extractive MDS papers.
 
     At each step it adds the sentence that most increases the mean over references of
@@ -109,6 +123,7 @@ class Oracle:
         from bench.metrics.rouge import RougeScorer
 
         self.name = name
+        self.method = "greedy-oracle"
         self.budget = budget
         self.scorer = RougeScorer(("rouge1", "rouge2"), use_stemmer=use_stemmer, multi_ref="mean")
 
@@ -139,20 +154,8 @@ class Oracle:
             chosen.append(pool[-neg_i])
         return "\n".join(chosen)
 
-    def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
-        """Oracle summary of each cluster."""
-        out = []
-        for i, c in enumerate(clusters, start=1):
-            out.append(self._one(c))
-            log.info("oracle: cluster %d/%d (%s)", i, len(clusters), c.cluster_id)
-        return out
-
-    def signature(self) -> dict[str, str]:
-        """Settings that determine the output."""
+    def _settings(self) -> dict[str, str]:
         return {
-            "name": self.name,
-            "method": "greedy-oracle",
             "objective": "mean_refs((rouge1_f+rouge2_f)/2)",
             "stem": str(self.scorer.use_stemmer),
-            "budget": self.budget.signature(),
         }
