@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,17 @@ from omegaconf import DictConfig, OmegaConf
 
 from bench import __version__
 from bench.errors import BenchError
+from bench.types import Cluster
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF_DIR = ROOT / "conf"
-GROUPS = ("dataset", "summarizer", "metrics", "budget", "cleaning", "stats", "paths", "sweep")
+GROUPS = (
+    "dataset", "summarizer", "metrics", "budget", "cleaning", "perturb", "stats", "paths", "sweep",
+)  # fmt: skip
+# Settings that steer how a run is executed but cannot change its results.
+EXECUTION_KEYS = ("resume",)
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
@@ -63,6 +69,36 @@ def _non_negative_int(value: Any, what: str, minimum: int = 0) -> int:
     return value
 
 
+def _result_config(cfg: DictConfig) -> dict[str, Any]:
+    """The resolved config as recorded in run.json (execution-only keys left out)."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(resolved, dict)
+    for key in EXECUTION_KEYS:
+        resolved.pop(key, None)
+    return resolved
+
+
+def _reference_views(
+    metric: Any, text: str, cluster: Cluster
+) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
+    """Scores against each single reference, and with each reference left out in turn.
+
+    Used when there is one cluster: per-reference scores pair systems in significance tests,
+    leave-one-out scores give the jackknife interval. Works for any reference-based metric.
+    """
+    refs = cluster.references
+    per_ref = {
+        r.ref_id: metric.score([text], [replace(cluster, references=(r,))])[0] for r in refs
+    }
+    loo: dict[str, list[float]] = {}
+    if len(refs) >= 2:
+        for i in range(len(refs)):
+            subset = replace(cluster, references=refs[:i] + refs[i + 1 :])
+            for key, value in metric.score([text], [subset])[0].items():
+                loo.setdefault(key, []).append(value)
+    return per_ref, loo
+
+
 def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """Run one configuration and write its result files into ``out_dir``."""
     from bench.preprocess.clean import Cleaner, CleaningConfig
@@ -79,10 +115,11 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
     source = _instantiate(cfg.dataset, "dataset")
+    perturbation = _instantiate(cfg.perturb, "perturb")
     summarizer = _instantiate(cfg.summarizer, "summarizer", budget=budget)
     metrics = {k: _instantiate(v, f"metric {k!r}") for k, v in _metric_nodes(cfg).items()}
 
-    clusters = source.load(Cleaner(cleaning))
+    clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
     try:
         raw = summarizer.summarize(clusters)
@@ -98,6 +135,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         {"length_words": float(c.n_words), "length_sentences": float(c.n_sentences)} for c in cuts
     ]
     loo: list[dict[str, list[float]]] = [{} for _ in clusters]
+    per_reference: dict[str, dict[str, float]] = {}
     signatures: dict[str, dict[str, str]] = {}
     bounds: dict[str, tuple[float, float]] = {}
     for name, metric in metrics.items():
@@ -111,11 +149,11 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         value_range = getattr(metric, "value_range", None)
         if value_range is not None:
             bounds.update({key: tuple(value_range) for key in metric.higher_is_better})
-        if len(clusters) == 1 and hasattr(metric, "reference_jackknife"):
-            for row_loo, values_loo in zip(
-                loo, metric.reference_jackknife(texts, clusters), strict=True
-            ):
-                row_loo.update(values_loo)
+        if len(clusters) == 1 and getattr(metric, "needs_references", False):
+            by_ref, metric_loo = _reference_views(metric, texts[0], clusters[0])
+            loo[0].update(metric_loo)
+            for ref_id, values in by_ref.items():
+                per_reference.setdefault(ref_id, {}).update(values)
         signatures[name] = metric.signature()
 
     system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
@@ -125,7 +163,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         split = source.signature().get("splitter", "unknown")
         full = {**sig, "split": split, "len": budget.signature(), "ci": ci}
         sig_strings[name] = "|".join(f"{k}:{v}" for k, v in full.items())
-    resolved = OmegaConf.to_container(cfg, resolve=True)
+    resolved = _result_config(cfg)
     run_record = {
         "mdsbench": __version__,
         "system": summarizer.name,
@@ -139,6 +177,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         "cleaning": cleaning.signature(),
         "cleaning_config": cleaning.as_dict(),
         "budget": budget.signature(),
+        "perturb": perturbation.signature(),
         "seed": seed,
         "config": resolved,
         "git": git_commit(ROOT),
@@ -154,10 +193,12 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         }
         for cl, cut in zip(clusters, cuts, strict=True)
     ]
-    score_rows = [
+    score_rows: list[dict[str, Any]] = [
         {"cluster_id": cl.cluster_id, "summary": cut.text, "scores": row}
         for cl, cut, row in zip(clusters, cuts, per_cluster, strict=True)
     ]
+    if per_reference:
+        score_rows[0]["per_reference"] = per_reference
     out_dir.mkdir(parents=True, exist_ok=True)
     # run.json last: its presence marks a complete run.
     atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
@@ -216,6 +257,37 @@ def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> N
     _prune(out_dir, results_dir)
 
 
+def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
+    """The run.json of a complete earlier run of the same config in ``out_dir``, else None.
+
+    Complete means checked, not assumed: every result file present and parseable, and the
+    recorded config, git commit and package versions equal to this run's.
+    """
+    import json
+
+    from bench.results.provenance import git_commit, package_versions
+    from bench.results.records import read_jsonl
+
+    try:
+        if not all((out_dir / name).is_file() for name in RESULT_FILES):
+            return None
+        record = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+        json.loads((out_dir / "timing.json").read_text(encoding="utf-8"))
+        n = record["n_clusters"]
+        if len(read_jsonl(out_dir / "scores.jsonl")) != n:
+            return None
+        if len(read_jsonl(out_dir / "summaries.jsonl")) != n:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    same = (
+        record.get("config") == json.loads(json.dumps(_result_config(cfg)))
+        and record.get("git") == git_commit(ROOT)
+        and record.get("packages") == package_versions()
+    )
+    return record if same else None
+
+
 def _hydra_main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -225,6 +297,11 @@ def _hydra_main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode == RunMode.MULTIRUN
+    if cfg.get("resume", True) and (record := completed_record(out_dir, cfg)) is not None:
+        log.info("complete results of this config already in %s: skipped", out_dir)
+        if not multirun:
+            _print_run(record, out_dir)
+        return
     try:
         record = run(cfg, out_dir, overrides=list(hc.overrides.task))
     except BaseException as exc:
@@ -244,9 +321,13 @@ def _hydra_main(cfg: DictConfig) -> None:
         )
         return
     if not multirun:
-        from bench.results.tables import RunSummary, to_markdown
+        _print_run(record, out_dir)
 
-        print(f"\nResults ({out_dir}):\n\n" + to_markdown([RunSummary.of(record, out_dir)]))
+
+def _print_run(record: dict[str, Any], out_dir: Path) -> None:
+    from bench.results.tables import RunSummary, to_markdown
+
+    print(f"\nResults ({out_dir}):\n\n" + to_markdown([RunSummary.of(record, out_dir)]))
 
 
 def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
