@@ -25,6 +25,7 @@ def test_expected_options_exist():
     assert _options("dataset") == ["local", "mattis_pakistan_2017"]
     assert _options("cleaning") == ["default", "off"]
     assert set(_options("budget")) >= {"words100", "words250", "sentences3"}
+    assert _options("perturb") == ["drop_one", "duplicate_one", "none", "off_topic", "shuffle"]
 
 
 @pytest.mark.parametrize("name", _options("summarizer"))
@@ -74,3 +75,10 @@ def test_paths_point_into_the_checkout(compose_run):
     cfg = compose_run()
     assert cfg.paths.root == str(ROOT)
     assert cfg.dataset.root == str(ROOT / "data" / "clusters")
+
+
+@pytest.mark.parametrize("name", _options("perturb"))
+def test_every_perturbation_composes_and_instantiates(compose_run, name):
+    from bench.perturb import Perturbation
+
+    assert isinstance(instantiate(compose_run(f"perturb={name}").perturb), Perturbation)

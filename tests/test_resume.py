@@ -1,0 +1,95 @@
+"""Interrupted sweeps resume: complete jobs are skipped (checked, not assumed), the rest redone."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.results.records import read_jsonl
+
+SWEEP = ("-m", "summarizer=lead,random,oracle")
+
+
+def _sweep(sweep_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench.run", *SWEEP, f"hydra.sweep.dir={sweep_dir}", *extra],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def _all_files_parse(sweep_dir: Path) -> None:
+    for job in ("lead", "random", "oracle"):
+        d = sweep_dir / f"summarizer={job}"
+        json.loads((d / "run.json").read_text())
+        json.loads((d / "timing.json").read_text())
+        assert len(read_jsonl(d / "scores.jsonl")) == len(read_jsonl(d / "summaries.jsonl")) == 1
+    assert not list(sweep_dir.rglob("*.tmp"))
+
+
+def test_a_rerun_skips_complete_jobs_and_redoes_broken_ones(tmp_path):
+    sweep = tmp_path / "sweep"
+    assert _sweep(sweep).returncode == 0
+    timing = {j: (sweep / f"summarizer={j}" / "timing.json").read_text()
+              for j in ("lead", "random", "oracle")}  # fmt: skip
+    # break one job: a truncated scores file must not pass for complete
+    broken = sweep / "summarizer=random" / "scores.jsonl"
+    broken.write_text(broken.read_text()[:20])
+    proc = _sweep(sweep)
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped" in proc.stdout + proc.stderr
+    assert (sweep / "summarizer=lead" / "timing.json").read_text() == timing["lead"]
+    assert (sweep / "summarizer=oracle" / "timing.json").read_text() == timing["oracle"]
+    assert (sweep / "summarizer=random" / "timing.json").read_text() != timing["random"]
+    _all_files_parse(sweep)
+    assert "| random" in proc.stdout
+
+
+def test_a_changed_config_is_not_taken_for_complete(tmp_path):
+    sweep = tmp_path / "sweep"
+    assert _sweep(sweep).returncode == 0
+    lead = sweep / "summarizer=lead"
+    before = (lead / "timing.json").read_text()
+    # results on disk from a different config in the same directory -> redone
+    record = json.loads((lead / "run.json").read_text())
+    record["config"]["stats"]["n_samples"] = 10
+    (lead / "run.json").write_text(json.dumps(record))
+    assert _sweep(sweep).returncode == 0
+    assert (lead / "timing.json").read_text() != before
+    assert json.loads((lead / "run.json").read_text())["config"]["stats"]["n_samples"] == 1000
+    # resume=false forces a recompute without changing the directory layout
+    before = (lead / "timing.json").read_text()
+    assert _sweep(sweep, "resume=false").returncode == 0
+    assert (lead / "timing.json").read_text() != before
+    assert sorted(p.name for p in sweep.iterdir() if p.is_dir() and not p.name.startswith(".")) == [
+        "summarizer=lead", "summarizer=oracle", "summarizer=random",
+    ]  # fmt: skip
+
+
+def test_a_sweep_killed_halfway_completes_on_rerun(tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.run", *SWEEP, f"hydra.sweep.dir={sweep}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    first = sweep / "summarizer=lead" / "run.json"
+    deadline = time.time() + 120
+    while not first.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert first.exists()
+    assert not (sweep / "comparison.md").exists()
+    lead_timing = (sweep / "summarizer=lead" / "timing.json").read_text()
+
+    started = time.time()
+    rerun = _sweep(sweep)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (sweep / "summarizer=lead" / "timing.json").read_text() == lead_timing
+    _all_files_parse(sweep)
+    assert (sweep / "comparison.md").is_file()
+    assert time.time() - started < 120
