@@ -295,3 +295,28 @@ def test_plot_survives_an_interval_that_excludes_the_mean(tmp_path):
                                                      "method": "m"}}}  # fmt: skip
     written = plot_comparison([RunSummary.of(record, tmp_path)], tmp_path / "plot")
     assert [p.name for p in written] == ["plot.png", "plot.pdf"]
+
+
+def test_single_cluster_runs_record_scores_against_each_reference(compose_run, tmp_path, cluster):
+    from bench.metrics.rouge import Rouge
+
+    record = run(compose_run(), tmp_path)
+    (row,) = read_jsonl(tmp_path / "scores.jsonl")
+    refs = [r.ref_id for r in cluster.references]
+    assert sorted(row["per_reference"]) == sorted(refs)
+    single = Rouge().score([row["summary"]], [cluster])[0]
+    best = max(row["per_reference"].values(), key=lambda v: v["rouge1_f"])
+    assert best["rouge1_f"] == single["rouge1_f"]  # max rule = best single reference
+    # the jackknife interval is built from leave-one-reference-out rescoring
+    r1 = record["scores"]["rouge1_f"]
+    assert r1["method"].startswith("jackknife over 4 references")
+
+
+def test_perturbation_is_recorded_and_changes_lead(compose_run, tmp_path):
+    plain = run(compose_run(), tmp_path / "plain")
+    shuffled = run(compose_run("perturb=shuffle"), tmp_path / "shuffled")
+    assert plain["perturb"] == {"name": "none"}
+    assert shuffled["perturb"]["name"] == "shuffle"
+    a = read_jsonl(tmp_path / "plain" / "summaries.jsonl")[0]["summary"]
+    b = read_jsonl(tmp_path / "shuffled" / "summaries.jsonl")[0]["summary"]
+    assert a != b
