@@ -11,23 +11,31 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from bench.results.plots import plot_comparison
-from bench.results.records import atomic_write_text
-from bench.results.tables import load_runs, to_csv, to_markdown
+from bench.results.tables import (
+    TableOptions,
+    compare,
+    load_runs,
+    render_markdown,
+    select_columns,
+    unique_labels,
+    write_outputs,
+)
 
 log = logging.getLogger(__name__)
 
 
 def write_comparison(sweep_dir: Path) -> str | None:
-    """Write comparison.md, .csv, .png and .pdf into ``sweep_dir``; return the Markdown."""
-    runs = load_runs(sweep_dir)
+    """Write the comparison of the sweep's runs into ``sweep_dir``; return the Markdown.
+
+    The same files as ``bench-table SWEEP_DIR``: comparison.md, .csv, .tex, the metric bars
+    (comparison.png, .pdf) and score against length (comparison_length.png, .pdf).
+    """
+    runs = unique_labels(load_runs(sweep_dir))
     if not runs:
         return None
-    markdown = to_markdown(runs)
-    atomic_write_text(sweep_dir / "comparison.md", markdown)
-    atomic_write_text(sweep_dir / "comparison.csv", to_csv(runs))
-    plot_comparison(runs, sweep_dir / "comparison")
-    return markdown
+    comparison = compare(runs, TableOptions(columns=select_columns(runs)))
+    write_outputs(comparison, sweep_dir)
+    return render_markdown(comparison)
 
 
 def _failures(sweep_dir: Path) -> list[Path]:
