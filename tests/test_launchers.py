@@ -17,11 +17,8 @@ from tests.conftest import ROOT
 LAUNCHER_DIR = ROOT / "conf" / "hydra" / "launcher"
 RESULTS = ("summaries.jsonl", "scores.jsonl", "run.json")
 GRID = ("summarizer=lead,random", "budget=words100,sentences3")
-# Our files share the plugins' config names, so Hydra also validates them against the plugins'
-# schemas by name and warns that this matching is deprecated (the files list every field anyway).
-SCHEMA_WARNING = (
-    r"ignore:\s*'hydra/launcher/\w+' is validated against ConfigStore schema:UserWarning"
-)
+# Our launcher options and the plugin config each one extends.
+PLUGIN_OF = {"parallel": "joblib", "slurm_local": "submitit_local", "slurm": "submitit_slurm"}
 
 
 def _sweep(launcher: str, sweep_dir: Path, *grid: str) -> float:
@@ -58,19 +55,19 @@ def _assert_same_results(reference: Path, other: Path) -> None:
 @pytest.mark.slow
 def test_basic_joblib_and_submitit_local_give_identical_results(tmp_path):
     seconds = {name: _sweep(name, tmp_path / name, *GRID)
-               for name in ("basic", "joblib", "submitit_local")}  # fmt: skip
+               for name in ("basic", "parallel", "slurm_local")}  # fmt: skip
     jobs = _job_dirs(tmp_path / "basic")
     assert jobs == [
         "budget=sentences3,summarizer=lead", "budget=sentences3,summarizer=random",
         "budget=words100,summarizer=lead", "budget=words100,summarizer=random",
     ]  # fmt: skip
-    for name in ("joblib", "submitit_local"):
+    for name in ("parallel", "slurm_local"):
         _assert_same_results(tmp_path / "basic", tmp_path / name)
         assert (tmp_path / name / "comparison.md").read_bytes() == (
             tmp_path / "basic" / "comparison.md"
         ).read_bytes()
     # submitit: one folder per job under <sweep>/.submitit/, holding the job's stdout and stderr
-    logs = sorted((tmp_path / "submitit_local" / ".submitit").glob("*/*_log.out"))
+    logs = sorted((tmp_path / "slurm_local" / ".submitit").glob("*/*_log.out"))
     assert len(logs) == 4
     for log in logs:
         assert "Job completed successfully" in log.read_text()
@@ -80,45 +77,44 @@ def test_basic_joblib_and_submitit_local_give_identical_results(tmp_path):
 
 def test_basic_and_joblib_give_identical_results(tmp_path):
     grid = ("summarizer=lead,random",)
-    for name in ("basic", "joblib"):
+    for name in ("basic", "parallel"):
         _sweep(name, tmp_path / name, *grid)
     assert _job_dirs(tmp_path / "basic") == ["summarizer=lead", "summarizer=random"]
-    _assert_same_results(tmp_path / "basic", tmp_path / "joblib")
+    _assert_same_results(tmp_path / "basic", tmp_path / "parallel")
 
 
-def _plugin_fields(name: str) -> dict[str, object]:
+def _plugin_fields(plugin: str) -> dict[str, object]:
     from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
     from hydra_plugins.hydra_submitit_launcher.config import LocalQueueConf, SlurmQueueConf
 
     conf = {"joblib": JobLibLauncherConf, "submitit_local": LocalQueueConf,
-            "submitit_slurm": SlurmQueueConf}[name]  # fmt: skip
+            "submitit_slurm": SlurmQueueConf}[plugin]  # fmt: skip
     return {f.name: f for f in dataclasses.fields(conf)}
 
 
-@pytest.mark.parametrize("name", ["joblib", "submitit_local", "submitit_slurm"])
-def test_launcher_file_spells_out_every_plugin_field(name):
+@pytest.mark.parametrize("name", sorted(PLUGIN_OF))
+def test_launcher_file_extends_the_plugin_config_with_known_fields(name):
     path = LAUNCHER_DIR / f"{name}.yaml"
     assert path.read_text().startswith("# @package hydra.launcher\n")
     node = OmegaConf.load(path)
-    fields = _plugin_fields(name)
-    assert set(node) == set(fields)
-    assert node._target_ == fields["_target_"].default
+    assert list(node.defaults) == [PLUGIN_OF[name]]
+    assert set(node) - {"defaults"} <= set(_plugin_fields(PLUGIN_OF[name]))
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("joblib", {"n_jobs": 2, "prefer": "processes"}),
-        ("submitit_local", {"timeout_min": 30, "cpus_per_task": 1}),
-        ("submitit_slurm", {"partition": None, "timeout_min": 60, "cpus_per_task": 2,
-                            "mem_gb": 8, "max_num_timeout": 0}),
+        ("parallel", {"n_jobs": 2, "prefer": "processes"}),
+        ("slurm_local", {"timeout_min": 30, "cpus_per_task": 1}),
+        ("slurm", {"partition": None, "timeout_min": 60, "cpus_per_task": 2, "mem_gb": 8,
+                   "max_num_timeout": 0}),
     ],
 )  # fmt: skip
-@pytest.mark.filterwarnings(SCHEMA_WARNING)
 def test_launcher_option_composes_with_our_settings(compose_run, tmp_path, name, expected):
     cfg = compose_run(f"hydra/launcher={name}", f"hydra.sweep.dir={tmp_path}", hydra=True)
     launcher = cfg.hydra.launcher
+    assert launcher._target_ == _plugin_fields(PLUGIN_OF[name])["_target_"].default
     for key, value in expected.items():
         assert launcher[key] == value, key
-    if name.startswith("submitit"):
+    if name.startswith("slurm"):
         assert launcher.submitit_folder == f"{tmp_path}/.submitit/%j"
