@@ -3,10 +3,11 @@
 Runs are matched by their label (system name plus the overrides that are not paths, as in the
 comparison tables). For every metric the system-level mean of the run is compared with the
 baseline's (``delta = run - baseline``). A metric fails when it moves the bad way by more than its
-tolerance (absolute, in metric units; ``conf/compare/default.yaml``). With ``--significance`` the
-rule is a paired test instead: a metric fails when the test over clusters (or over references,
-when both runs scored a single cluster and recorded per-reference scores) finds a move the bad
-way significant at ``--alpha``; metrics without paired per-unit values keep the tolerance rule.
+tolerance (absolute, in metric units; ``conf/compare/default.yaml``). With ``--significance`` a
+metric also fails when a paired test over clusters (or over references, when both runs scored a
+single cluster and recorded per-reference scores) finds a move the bad way significant at
+``--alpha``, even within its tolerance; metrics without paired per-unit values are judged by the
+tolerance alone.
 A system of the baseline that the run lacks fails; systems only in the run are listed, not
 compared.
 
@@ -238,24 +239,11 @@ class Run:
         return self.path.parent
 
 
-def _execution_keys() -> tuple[str, ...]:
-    """Config keys that steer execution only (e.g. ``resume``), declared by bench.run."""
-    try:
-        from bench.run import EXECUTION_KEYS
-    except ImportError:  # pragma: no cover - older bench.run
-        return ()
-    return tuple(EXECUTION_KEYS)
-
-
 def run_label(record: Mapping[str, Any], path: Path) -> str:
-    """The label of a run record, as in the comparison tables, minus execution-only overrides."""
+    """The label of a run record, as in the comparison tables."""
     from bench.results.tables import RunSummary
 
-    skip = tuple(f"{key}=" for key in _execution_keys())
-    overrides = [
-        o for o in record.get("overrides", []) if not (isinstance(o, str) and o.startswith(skip))
-    ]
-    return RunSummary.of({**record, "overrides": overrides}, path).label
+    return RunSummary.of(dict(record), path).label
 
 
 def read_run(path: Path) -> Run:
@@ -465,8 +453,8 @@ def compare(
         baseline: Baseline runs by label.
         run: New runs by label.
         tolerances: Per-metric rules.
-        significance: When given, metrics that can be paired over at least two units fail only
-            on a significant move the bad way; the others fall back to their tolerance.
+        significance: When given, a metric that can be paired over units also fails on a
+            significant move the bad way, whatever its tolerance.
 
     Returns:
         The table rows and notes.
@@ -549,7 +537,9 @@ def compare(
                         significance.test, a, b, significance.n_samples, significance.seed
                     )
                     p_cell = f"{result.p_value:.4f}"
-                    failed = rule.worse(result.delta) and result.significant(significance.alpha)
+                    failed = failed or (
+                        rule.worse(result.delta) and result.significant(significance.alpha)
+                    )
                     if significance.test == "approximate_randomization" and (
                         2.0 ** (1 - len(a)) >= significance.alpha
                     ):

@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from bench import __version__
 from bench.errors import BenchError
+from bench.results.records import EXECUTION_KEYS
 from bench.types import Cluster
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,7 @@ CONF_DIR = ROOT / "conf"
 GROUPS = (
     "dataset", "summarizer", "metrics", "budget", "cleaning", "perturb", "stats", "paths", "sweep",
 )  # fmt: skip
-# Settings that steer how a run is executed but cannot change its results.
-EXECUTION_KEYS = ("resume",)
+
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
@@ -87,9 +87,7 @@ def _reference_views(
     leave-one-out scores give the jackknife interval. Works for any reference-based metric.
     """
     refs = cluster.references
-    per_ref = {
-        r.ref_id: metric.score([text], [replace(cluster, references=(r,))])[0] for r in refs
-    }
+    per_ref = {r.ref_id: metric.score([text], [replace(cluster, references=(r,))])[0] for r in refs}
     loo: dict[str, list[float]] = {}
     if len(refs) >= 2:
         for i in range(len(refs)):

@@ -377,14 +377,19 @@ def test_significance_passes_an_identical_run_and_noise(many_clusters, capsys):
                             tmp_path / "same", "--significance")  # fmt: skip
     assert code == 0
     assert _rows(out)["lead", "rouge1_f"][6] == "1.0000"
-    # a drop of 0.0075 on average, beyond tolerance, but clusters disagree: not significant
-    noisy = [v - 0.035 if i % 2 else v + 0.02 for i, v in enumerate(base)]
+    # a drop of 0.003 on average, within tolerance, and clusters disagree: not significant
+    noisy = [v - 0.033 if i % 2 else v + 0.027 for i, v in enumerate(base)]
     _fake_run(tmp_path / "noisy" / "lead", "lead", noisy)
     args = ("--baseline", tmp_path / "baseline", "--run", tmp_path / "noisy")
-    assert _compare(capsys, *args)[0] == 1
+    assert _compare(capsys, *args)[0] == 0
     code, out, _ = _compare(capsys, *args, "--significance")
     assert code == 0
     assert float(_rows(out)["lead", "rouge1_f"][6]) > 0.05
+    # beyond tolerance it fails with or without the test (tolerance OR significance)
+    worse = [v - 0.035 if i % 2 else v + 0.02 for i, v in enumerate(base)]
+    _fake_run(tmp_path / "worse" / "lead", "lead", worse)
+    args = ("--baseline", tmp_path / "baseline", "--run", tmp_path / "worse")
+    assert _compare(capsys, *args, "--significance")[0] == 1
 
 
 def test_significance_pairs_references_of_a_single_cluster(tmp_path, capsys):

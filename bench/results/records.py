@@ -9,6 +9,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+# Config keys that steer how a run is executed but cannot change its results: left out of the
+# recorded config and of run labels.
+EXECUTION_KEYS = ("resume",)
+
 
 def dumps(obj: Any) -> str:
     """Canonical JSON: sorted keys, fixed separators, so equal results are equal bytes."""

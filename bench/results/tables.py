@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from bench.errors import BenchError
+from bench.results.records import EXECUTION_KEYS
 
 if TYPE_CHECKING:
     from bench.results.significance import TestResult
@@ -137,6 +138,7 @@ def _label(record: dict[str, Any]) -> str:
         o
         for o in record.get("overrides", [])
         if not o.startswith(("summarizer=", "sweep=", "paths.", "hydra."))
+        and not o.startswith(tuple(f"{key}=" for key in EXECUTION_KEYS))
     ]
     name = str(record.get("system", "?"))
     return f"{name} ({', '.join(extra)})" if extra else name
