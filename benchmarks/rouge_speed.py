@@ -58,8 +58,7 @@ def run(n_pairs: int, n_refs: int, seed: int) -> dict[str, float]:
     from bench.metrics import rouge as ours_mod
 
     pairs = make_pairs(n_pairs, n_refs, seed)
-    ours_mod.prepare.cache_clear()
-    ours_mod._stem.cache_clear()
+    ours_mod.clear_caches()
     theirs = rouge_scorer.RougeScorer(TYPES, use_stemmer=True)
     ours = ours_mod.RougeScorer(TYPES, use_stemmer=True, multi_ref="max")
 

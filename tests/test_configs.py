@@ -21,7 +21,7 @@ def _options(group: str) -> list[str]:
 
 def test_expected_options_exist():
     assert _options("summarizer") == ["lead", "oracle", "random"]
-    assert _options("metrics") == ["rouge"]
+    assert _options("metrics") == ["rouge", "rouge155"]
     assert _options("dataset") == ["local", "mattis_pakistan_2017"]
     assert _options("cleaning") == ["default", "off"]
     assert set(_options("budget")) >= {"words100", "words250", "sentences3"}

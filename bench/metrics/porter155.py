@@ -51,9 +51,7 @@ def stem(word: str) -> str:
     w = "Y" + word[1:] if initial_y else word
 
     # Step 1a
-    if m := re.search("(ss|i)es$", w):
-        w = w[: m.start()] + m.group(1)
-    elif m := re.search("([^s])s$", w):
+    if (m := re.search("(ss|i)es$", w)) or (m := re.search("([^s])s$", w)):
         w = w[: m.start()] + m.group(1)
     # Step 1b
     if w.endswith("eed"):

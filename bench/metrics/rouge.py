@@ -26,15 +26,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
+from itertools import chain
+from typing import TYPE_CHECKING
 
 from bench import __version__
 from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.types import Cluster
 
+if TYPE_CHECKING:
+    from bench.metrics.rouge155 import Options, Rouge155
+
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MULTI_REF_RULES = ("max", "mean", "pooled", "jackknife")
 _NGRAM_RE = re.compile(r"^rouge([1-9])$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_ALNUM_KEEP_NL = re.compile(r"[^a-z0-9\n]+")
+_ASCII_TABLE = bytes(
+    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 or c == 10 else 32
+    for c in range(256)
+)
 
 
 @lru_cache(maxsize=1)
@@ -46,19 +56,61 @@ def _porter() -> Callable[[str], str]:
     return PorterStemmer().stem
 
 
-@lru_cache(maxsize=200_000)
-def _stem(token: str) -> str:
-    return _porter()(token)
+class _StemCache(dict[str, str]):
+    """Token -> the token rouge-score keeps after stemming ("" when it drops it), memoised."""
+
+    limit = 500_000
+
+    def __missing__(self, token: str) -> str:
+        out = token
+        if len(token) > 3:
+            out = _porter()(token)
+            # rouge-score re-checks every stem against ^[a-z0-9]+$.
+            if not out or _NON_ALNUM.search(out) is not None:
+                out = ""
+        if len(self) < self.limit:
+            self[token] = out
+        return out
+
+
+_STEMS = _StemCache()
+
+
+def clear_caches() -> None:
+    """Forget memoised stems and prepared texts (for timing from a cold start)."""
+    _STEMS.clear()
+    prepare.cache_clear()
+
+
+def _token_lines(text: str, use_stemmer: bool) -> list[list[str]]:
+    """Tokens of each line (split at newlines), as rouge-score tokenises text and sentences."""
+    if text.isascii():  # one C-level pass: lower-case and blank everything but [a-z0-9\n]
+        cleaned = text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
+    else:
+        cleaned = _NON_ALNUM_KEEP_NL.sub(" ", text.lower())
+    lines = cleaned.split("\n")
+    if not use_stemmer:
+        return [line.split() for line in lines]
+    stems = _STEMS
+    out = []
+    for line in lines:
+        tokens = [stems[t] for t in line.split()]
+        if "" in tokens:
+            tokens = [t for t in tokens if t]
+        out.append(tokens)
+    return out
 
 
 def tokenize(text: str, use_stemmer: bool = True) -> list[str]:
     """Tokenise like rouge-score: lower-case, split on non-alphanumerics, stem tokens > 3 chars."""
-    tokens = _NON_ALNUM.sub(" ", text.lower()).split()
-    if use_stemmer:
-        tokens = [_stem(t) if len(t) > 3 else t for t in tokens]
-        # A stem is re-checked as rouge-score does; NLTK stems of [a-z0-9] tokens stay valid.
-        tokens = [t for t in tokens if t and _NON_ALNUM.search(t) is None]
-    return tokens
+    return [t for line in _token_lines(text, use_stemmer) for t in line]
+
+
+def _ngrams(tokens: tuple[str, ...], n: int) -> Counter:
+    """n-gram counts; unigrams are keyed by the token itself, longer n-grams by tuples."""
+    if n == 1:
+        return Counter(tokens)
+    return Counter(zip(*(tokens[k:] for k in range(n)), strict=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +119,19 @@ class Prepared:
 
     tokens: tuple[str, ...]
     sentences: tuple[tuple[str, ...], ...]
-    ngrams: Mapping[int, Counter[tuple[str, ...]]]
+    ngrams: Mapping[int, Counter]
 
 
 @lru_cache(maxsize=50_000)
 def prepare(text: str, use_stemmer: bool = True, max_n: int = 2) -> Prepared:
-    """Tokenise ``text`` per line and count its n-grams up to ``max_n``."""
-    sentences = tuple(tuple(tokenize(line, use_stemmer)) for line in text.split("\n") if len(line))
-    tokens = tuple(t for s in sentences for t in s)
-    ngrams = {
-        n: Counter(tokens[i : i + n] for i in range(len(tokens) - n + 1))
-        for n in range(1, max_n + 1)
-    }
-    return Prepared(tokens, tuple(s for s in sentences), ngrams)
+    """Tokenise ``text`` per line and count its n-grams up to ``max_n``.
+
+    Lines without tokens are left out of ``sentences``; they never take part in an LCS.
+    """
+    sentences = tuple(tuple(s) for s in _token_lines(text, use_stemmer) if s)
+    tokens = tuple(chain.from_iterable(sentences))
+    ngrams = {n: _ngrams(tokens, n) for n in range(1, max_n + 1)}
+    return Prepared(tokens, sentences, ngrams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +173,9 @@ class Score:
 def ngram_counts(pred: Prepared, ref: Prepared, n: int) -> Counts:
     """Clipped n-gram matches."""
     pc, rc = pred.ngrams[n], ref.ngrams[n]
-    hits = sum(min(v, pc[g]) for g, v in rc.items() if g in pc)
-    return Counts(hits, sum(rc.values()), sum(pc.values()))
+    shared = rc.keys() & pc.keys()
+    hits = sum(map(min, map(rc.__getitem__, shared), map(pc.__getitem__, shared)))
+    return Counts(hits, max(len(ref.tokens) - n + 1, 0), max(len(pred.tokens) - n + 1, 0))
 
 
 def lcs_counts(pred: Prepared, ref: Prepared) -> Counts:
@@ -248,22 +301,145 @@ def flatten(scores: Mapping[str, Score]) -> dict[str, float]:
     return out
 
 
+Counts155 = tuple[int, int, int]  # ROUGE-1.5.5 (hits, reference total, peer total)
+MODES = ("rouge_score", "rouge155")
+ROUGE155_TYPES = ("rouge1", "rouge2", "rougeL")
+ROUGE155_MULTI_REF = {"pooled": "A", "max": "B"}  # multi_ref -> ROUGE-1.5.5 -f
+_SKIP_RE = re.compile(r"^rouge(SU?)([0-9]+)$")
+
+
+def _rouge155_options(
+    rouge_types: Sequence[str],
+    use_stemmer: bool,
+    multi_ref: str,
+    remove_stopwords: bool,
+    length_words: int | None,
+    length_bytes: int | None,
+    alpha: float,
+) -> tuple[Options, list[str]]:
+    """ROUGE-1.5.5 options and the printed type names that give ``rouge_types``."""
+    from bench.metrics.rouge155 import Options
+
+    if multi_ref not in ROUGE155_MULTI_REF:
+        raise ValueError(
+            f"multi_ref {multi_ref!r} is not available in mode rouge155; choose from "
+            f"{tuple(ROUGE155_MULTI_REF)} (pooled = -f A, max = -f B, best recall)"
+        )
+    max_n, skip, names = 1, None, []
+    for t in rouge_types:
+        if match := _NGRAM_RE.match(t):
+            max_n = max(max_n, int(match.group(1)))
+            names.append(f"ROUGE-{match.group(1)}")
+        elif t == "rougeL":
+            names.append("ROUGE-L")
+        elif match := _SKIP_RE.match(t):
+            if skip is not None and skip != match.groups():
+                raise ValueError("mode rouge155 computes one skip-bigram type (-2 d [-u]) only")
+            skip = match.groups()
+            names.append(f"ROUGE-{match.group(1)}{match.group(2)}")
+        elif t == "rougeLsum":
+            raise ValueError(
+                "rougeLsum does not exist in mode rouge155: ROUGE-1.5.5's ROUGE-L (rougeL) is "
+                "already the summary-level union LCS over sentences"
+            )
+        else:
+            raise ValueError(
+                f"unknown ROUGE type {t!r} for mode rouge155; use rouge1..rouge9, rougeL, "
+                "rougeS<d> or rougeSU<d>"
+            )
+    options = Options(
+        max_n=max_n,
+        stem=use_stemmer,
+        remove_stopwords=remove_stopwords,
+        length_words=length_words,
+        length_bytes=length_bytes,
+        multi_ref=ROUGE155_MULTI_REF[multi_ref],
+        alpha=alpha,
+        skip_distance=None if skip is None else int(skip[1]),
+        skip_unigrams=skip is not None and skip[0] == "SU",
+    )
+    return options, names
+
+
 class Rouge:
-    """The ``rouge`` metric: per-cluster ROUGE of a summary against the cluster's references."""
+    """The ``rouge`` metric: per-cluster ROUGE of a summary against the cluster's references.
+
+    Two modes:
+
+    - ``rouge_score`` (default): pair scores identical to rouge-score 0.1.2 (types rouge1..9,
+      rougeL, rougeLsum), references combined by ``multi_ref`` (max, mean, pooled, jackknife);
+    - ``rouge155``: identical to ROUGE-1.5.5 as it prints scores (5 decimals), see
+      :mod:`bench.metrics.rouge155`. Summaries and references are split into sentences at
+      newlines. Types rouge1..9, rougeL (summary-level) and one of rougeS<d> / rougeSU<d>
+      (``-2 d`` [``-u``]); ``multi_ref`` is ``pooled`` (``-f A``) or ``max`` (``-f B``, the
+      reference with the best recall). ``use_stemmer`` is ``-m``; ``remove_stopwords``,
+      ``length_words``, ``length_bytes`` and ``alpha`` are ``-s``, ``-l``, ``-b`` and ``-p``.
+    """
 
     name = "rouge"
     needs_references = True
+    value_range = (0.0, 1.0)
 
     def __init__(
         self,
-        rouge_types: Sequence[str] = ROUGE_TYPES,
+        rouge_types: Sequence[str] | None = None,
         use_stemmer: bool = True,
         multi_ref: str = "max",
+        mode: str = "rouge_score",
+        remove_stopwords: bool = False,
+        length_words: int | None = None,
+        length_bytes: int | None = None,
+        alpha: float = 0.5,
     ) -> None:
-        """Build the scorer; invalid options raise ``ValueError``."""
-        self.scorer = RougeScorer(rouge_types, use_stemmer, multi_ref)
+        """Build the scorer of ``mode``.
+
+        Args:
+            rouge_types: Types to report; ``None`` gives rouge1, rouge2, rougeL, rougeLsum in
+                mode ``rouge_score`` and rouge1, rouge2, rougeL in mode ``rouge155``.
+            use_stemmer: Porter stemming (NLTK in ``rouge_score``, ROUGE's ``-m`` in
+                ``rouge155``).
+            multi_ref: How several references combine (see the class docstring).
+            mode: ``rouge_score`` or ``rouge155``.
+            remove_stopwords: ``-s`` (mode ``rouge155`` only).
+            length_words: ``-l``, cut every summary to its first N words (``rouge155`` only).
+            length_bytes: ``-b``, cut every summary to its first N bytes (``rouge155`` only).
+            alpha: ``-p``, the F weight: F = P*R / ((1-alpha)*P + alpha*R) (``rouge155`` only).
+
+        Raises:
+            ValueError: On an unknown mode, type or rule, or an option the mode lacks.
+        """
+        if mode not in MODES:
+            raise ValueError(f"unknown ROUGE mode {mode!r}; choose from {MODES}")
+        self.mode = mode
+        self.scorer: RougeScorer | None = None
+        self.rouge155: Rouge155 | None = None
+        if mode == "rouge_score":
+            extra = {
+                "remove_stopwords": (remove_stopwords, False),
+                "length_words": (length_words, None),
+                "length_bytes": (length_bytes, None),
+                "alpha": (alpha, 0.5),
+            }
+            for key, (value, default) in extra.items():
+                if value != default:
+                    raise ValueError(f"{key} applies to mode rouge155 only (got {value!r})")
+            self.scorer = RougeScorer(rouge_types or ROUGE_TYPES, use_stemmer, multi_ref)
+            self.rouge_types = self.scorer.rouge_types
+            self.multi_ref = self.scorer.multi_ref
+        else:
+            from bench.metrics.rouge155 import Rouge155
+
+            types = tuple(rouge_types or ROUGE155_TYPES)
+            options, self._names = _rouge155_options(
+                types, use_stemmer, multi_ref, remove_stopwords, length_words, length_bytes,
+                alpha,
+            )  # fmt: skip
+            self.rouge155 = Rouge155(options)
+            self.rouge_types = types
+            self.multi_ref = multi_ref
+        self.use_stemmer = use_stemmer
         self.higher_is_better = {
-            f"{t}_{v}": True for t in self.scorer.rouge_types for v in ("p", "r", "f")
+            f"{t}_{v}": True for t in self.rouge_types for v in ("p", "r", "f")
         }
 
     def _refs(self, cluster: Cluster) -> list[str]:
@@ -271,16 +447,32 @@ class Rouge:
             raise ValueError(f"cluster {cluster.cluster_id!r} has no reference summaries")
         return [r.text for r in cluster.references]
 
+    def _counts155(self, summary: str, refs: Sequence[str]) -> dict[str, list[Counts155]]:
+        assert self.rouge155 is not None
+        return self.rouge155.all_counts(
+            summary.split("\n"), [r.split("\n") for r in refs], self._names
+        )
+
+    def _flat155(self, counts: Mapping[str, Sequence[Counts155]]) -> dict[str, float]:
+        assert self.rouge155 is not None
+        out: dict[str, float] = {}
+        for t, name in zip(self.rouge_types, self._names, strict=True):
+            printed = self.rouge155.combine(counts[name], name)
+            out[f"{t}_p"] = float(printed["P"])
+            out[f"{t}_r"] = float(printed["R"])
+            out[f"{t}_f"] = float(printed["F"])
+        return out
+
     def score(
         self, summaries: Sequence[str], clusters: Sequence[Cluster]
     ) -> list[dict[str, float]]:
         """ROUGE of each summary against its cluster's references."""
         if len(summaries) != len(clusters):
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
-        return [
-            flatten(self.scorer.score(s, self._refs(c)))
-            for s, c in zip(summaries, clusters, strict=True)
-        ]
+        pairs = zip(summaries, clusters, strict=True)
+        if self.scorer is not None:
+            return [flatten(self.scorer.score(s, self._refs(c))) for s, c in pairs]
+        return [self._flat155(self._counts155(s, self._refs(c))) for s, c in pairs]
 
     def reference_jackknife(
         self, summaries: Sequence[str], clusters: Sequence[Cluster]
@@ -291,27 +483,46 @@ class Rouge:
             refs = self._refs(c)
             per_key: dict[str, list[float]] = {}
             if len(refs) >= 2:
-                counts = self.scorer.counts(s, refs)
+                counts: Mapping[str, Sequence] = (
+                    self.scorer.counts(s, refs) if self.scorer is not None
+                    else self._counts155(s, refs)
+                )  # fmt: skip
                 for i in range(len(refs)):
-                    loo = {
-                        t: combine(
-                            v[:i] + v[i + 1 :], self.scorer.multi_ref, t.startswith("rougeL")
+                    loo = {t: list(v[:i]) + list(v[i + 1 :]) for t, v in counts.items()}
+                    if self.scorer is not None:
+                        values = flatten(
+                            {
+                                t: combine(v, self.multi_ref, t.startswith("rougeL"))
+                                for t, v in loo.items()
+                            }  # fmt: skip
                         )
-                        for t, v in counts.items()
-                    }
-                    for k, val in flatten(loo).items():
+                    else:
+                        values = self._flat155(loo)
+                    for k, val in values.items():
                         per_key.setdefault(k, []).append(val)
             out.append(per_key)
         return out
 
     def signature(self) -> dict[str, str]:
         """Everything that determines the scores, as sacrebleu-style key/value pairs."""
-        stem = f"porter(nltk-{version('nltk')})" if self.scorer.use_stemmer else "none"
+        if self.rouge155 is not None:
+            return {
+                "impl": f"mdsbench-{__version__}(ROUGE-1.5.5-compatible)",
+                "mode": "rouge155",
+                "types": ",".join(self.rouge_types),
+                "flags": self.rouge155.options.flags(),
+                "stem": "porter(ROUGE-1.5.5)+wordnet-2.0-exc" if self.use_stemmer else "none",
+                "tok": "ascii-lower+[a-z0-9]+",
+                "sent_split": "newline",
+                "multiref": self.multi_ref,
+            }
+        stem = f"porter(nltk-{version('nltk')})" if self.use_stemmer else "none"
         return {
             "impl": f"mdsbench-{__version__}(rouge-score-0.1.2-compatible)",
-            "types": ",".join(self.scorer.rouge_types),
+            "mode": "rouge_score",
+            "types": ",".join(self.rouge_types),
             "stem": stem,
             "tok": "lower+[a-z0-9]+",
             "lsum_split": "newline",
-            "multiref": self.scorer.multi_ref,
+            "multiref": self.multi_ref,
         }

@@ -11,7 +11,8 @@ which checks every official test vector):
   every byte outside ``[A-Za-z0-9-]`` a space; tokens not starting with ``[a-z0-9$]`` are dropped;
 - stop words are removed before stemming; stemming touches tokens longer than 3 characters:
   the WordNet 2.0 exception lists first (first lemma, not stemmed further), else ROUGE's Porter;
-- ``-l`` cuts the raw lines before tokenisation, counting Perl ``split(/\\s+/)`` words;
+- ``-l`` cuts the raw lines before tokenisation, counting the words Perl's whitespace split
+  gives (ASCII whitespace only; a leading empty field counts);
 - n-grams run across sentence boundaries; hits are clipped per n-gram;
 - R and P are rounded to 5 decimals before F = P*R / ((1-alpha)*P + alpha*R).
 """
@@ -119,7 +120,7 @@ class Options:
 
 
 def _perl_split(line: bytes) -> list[bytes]:
-    """Perl ``split(/\\s+/, $line)``: leading empty field kept, trailing empty fields dropped."""
+    """Perl's whitespace ``split`` of a line: leading empty field kept, trailing ones dropped."""
     fields = _PERL_WS.split(line)
     while fields and fields[-1] == b"":
         fields.pop()
@@ -216,6 +217,19 @@ def _score(hits: int, ref_total: int, peer_total: int, alpha: float) -> dict[str
     return {"R": _fmt(r), "P": _fmt(p), "F": _fmt(f)}
 
 
+def type_key(rouge_type: str) -> str:
+    """``ROUGE-1`` -> ``rouge1``, ``ROUGE-L`` -> ``rougeL``, ``ROUGE-SU4`` -> ``rougeSU4``."""
+    return "rouge" + rouge_type.removeprefix("ROUGE-").replace("-", "")
+
+
+@lru_cache(maxsize=4096)
+def _prepare_cached(sentences: tuple[str, ...], opts: Options) -> Text:
+    return prepare(sentences, opts)
+
+
+Counts = tuple[int, int, int]  # (hits, reference total, peer total)
+
+
 class Rouge155:
     """ROUGE-1.5.5 per-unit scores of one peer against its references (models)."""
 
@@ -227,7 +241,7 @@ class Rouge155:
         if self.options.remove_stopwords:
             stopwords()
 
-    def counts(self, peer: Text, ref: Text, rouge_type: str) -> tuple[int, int, int]:
+    def counts(self, peer: Text, ref: Text, rouge_type: str) -> Counts:
         """(hits, reference total, peer total) of one ROUGE type for one reference."""
         if rouge_type == "ROUGE-L":
             hits = union_lcs_hits(ref.lines, peer.lines, ref.tokens, peer.tokens)
@@ -238,27 +252,44 @@ class Rouge155:
         n = int(rouge_type.split("-")[1])
         return _clipped(_ngrams(peer.tokens, n), _ngrams(ref.tokens, n))
 
+    def all_counts(
+        self,
+        peer: Sequence[str],
+        references: Sequence[Sequence[str]],
+        types: Sequence[str] | None = None,
+    ) -> dict[str, list[Counts]]:
+        """Per ROUGE type (default: all of ``Options.types()``), the counts of each reference.
+
+        Raises:
+            ValueError: Without references, or for a type these options do not produce.
+        """
+        if not references:
+            raise ValueError("ROUGE-1.5.5 needs at least one reference")
+        known = self.options.types()
+        types = known if types is None else list(types)
+        for t in types:
+            if t not in known:
+                raise ValueError(f"{t} is not computed with flags {self.options.flags()!r}")
+        p = _prepare_cached(tuple(peer), self.options)
+        refs = [_prepare_cached(tuple(r), self.options) for r in references]
+        return {t: [self.counts(p, r, t) for r in refs] for t in types}
+
+    def combine(self, per_ref: Sequence[Counts], rouge_type: str) -> dict[str, str]:
+        """Printed R/P/F of one type from its per-reference counts, by the ``-f`` rule."""
+        if not per_ref:
+            raise ValueError("ROUGE-1.5.5 needs at least one reference")
+        if self.options.multi_ref == "A":
+            return _score(sum(c[0] for c in per_ref), sum(c[1] for c in per_ref),
+                          sum(c[2] for c in per_ref), self.options.alpha)  # fmt: skip
+        return self._best(per_ref, lcs=rouge_type == "ROUGE-L")
+
     def score(
         self, peer: Sequence[str], references: Sequence[Sequence[str]]
     ) -> dict[str, dict[str, str]]:
         """``{"ROUGE-1": {"R": "0.51675", "P": ..., "F": ...}, ...}`` as ROUGE prints them."""
-        if not references:
-            raise ValueError("ROUGE-1.5.5 needs at least one reference")
-        opts = self.options
-        p = prepare(peer, opts)
-        refs = [prepare(r, opts) for r in references]
-        out: dict[str, dict[str, str]] = {}
-        for t in opts.types():
-            per_ref = [self.counts(p, r, t) for r in refs]
-            if opts.multi_ref == "A":
-                hits = sum(c[0] for c in per_ref)
-                out[t] = _score(hits, sum(c[1] for c in per_ref), sum(c[2] for c in per_ref),
-                                opts.alpha)  # fmt: skip
-            else:
-                out[t] = self._best(per_ref, lcs=t == "ROUGE-L")
-        return out
+        return {t: self.combine(c, t) for t, c in self.all_counts(peer, references).items()}
 
-    def _best(self, per_ref: list[tuple[int, int, int]], lcs: bool) -> dict[str, str]:
+    def _best(self, per_ref: Sequence[Counts], lcs: bool) -> dict[str, str]:
         best, best_r = 0, -1.0
         for i, (hits, ref_total, _) in enumerate(per_ref):
             r = hits / ref_total if ref_total > 0 else 0.0

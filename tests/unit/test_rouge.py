@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
+import numpy as np
 import pytest
 from rouge_score import rouge_scorer
 
@@ -104,9 +106,10 @@ def _dp_positions(ref, can):
 
 def test_bit_parallel_lcs_equals_dynamic_programming():
     rng = random.Random(1)
-    for _ in range(500):
-        a = [rng.choice("abcde") for _ in range(rng.randint(0, 70))]
-        b = [rng.choice("abcde") for _ in range(rng.randint(0, 70))]
+    for i in range(1500):
+        # b also draws tokens absent from a: runs of such columns are crossed in one step
+        a = [rng.choice("abcde"[: 2 + i % 4]) for _ in range(rng.randint(0, 70))]
+        b = [rng.choice("abcdefghij"[: 2 + i % 9]) for _ in range(rng.randint(0, 70))]
         expected = _dp_positions(a, b)
         assert lcs_positions(a, b) == expected
         assert lcs_length(a, b) == len(expected)
@@ -114,30 +117,71 @@ def test_bit_parallel_lcs_equals_dynamic_programming():
 
 WORDS = (  # noqa: SIM905
     "the a of Pakistan Pakistan's U.S. US safe havens militants running runs ran 10 million "
-    "$10 26/11 Mattis met meeting meetings policy policies said says efforts redouble"
+    "$10 26/11 Mattis met meeting meetings policy policies said says efforts redouble "
+    "statement agreement generalization yearly possibly e-mail co-operation 3.5% 1,000 F-16 "
+    "don't won’t ‘redouble’ — – … ( ) ! ? ; THE PAKISTAN Islamabad’s"
 ).split()
+NON_ASCII = [
+    "café", "naïve", "Zoë", "Straße", "İslamabad", "\u212aabul", "Ｍattis", "½", "Pakistán",
+    "a\u00a0b", "zero\u200bwidth", "ΣΑΣ", "ﬁnal",
+]  # fmt: skip
 
 
-def _text(rng: random.Random) -> str:
-    return "\n".join(
-        " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 25)))
+def _text(rng: random.Random, max_words: int = 10) -> str:
+    words = WORDS + NON_ASCII if rng.random() < 0.2 else WORDS  # both tokeniser paths
+    lines = [
+        " ".join(rng.choice(words) for _ in range(rng.randint(0, max_words)))
         for _ in range(rng.randint(1, 4))
+    ]
+    if rng.random() < 0.1:
+        lines.insert(rng.randint(0, len(lines)), rng.choice(["", "  ", "...", "\r"]))
+    return "\n".join(lines)
+
+
+def _argmax_f(scores):
+    """The reference rouge-score's ``score_multi`` takes: ``np.argmax`` of F (first maximum)."""
+    return scores[int(np.argmax([s.fmeasure for s in scores]))]
+
+
+def _mean(scores):
+    k = len(scores)
+    return tuple(
+        sum(getattr(s, f) for s in scores) / k for f in ("precision", "recall", "fmeasure")
     )
 
 
-@pytest.mark.parametrize("use_stemmer", [True, False])
-def test_identical_to_rouge_score_on_random_pairs(use_stemmer):
+@pytest.mark.parametrize(("use_stemmer", "n_pairs"), [(True, 1100), (False, 900)])
+def test_identical_to_rouge_score_on_random_pairs(use_stemmer, n_pairs):
+    """2,000 generated pairs with 1 to 4 references: every rule, bit for bit.
+
+    ``max`` is rouge-score's ``score_multi``; ``mean`` and ``jackknife`` are built from
+    rouge-score's per-reference scores in the same order of operations.
+    """
     types = ["rouge1", "rouge2", "rouge3", "rougeL", "rougeLsum"]
     theirs = rouge_scorer.RougeScorer(types, use_stemmer=use_stemmer)
-    ours = RougeScorer(types, use_stemmer=use_stemmer, multi_ref="max")
-    rng = random.Random(7)
-    for _ in range(300):
+    ours = {
+        rule: RougeScorer(types, use_stemmer=use_stemmer, multi_ref=rule)
+        for rule in ("max", "mean", "jackknife")
+    }
+    rng = random.Random(7 + use_stemmer)
+    n_refs = Counter()
+    for i in range(n_pairs):
         pred = _text(rng)
         refs = [_text(rng) for _ in range(rng.randint(1, 4))]
-        expected = theirs.score_multi(refs, pred) if len(refs) > 1 else theirs.score(refs[0], pred)
-        got = ours.score(pred, refs)
+        n_refs[len(refs)] += 1
+        per_ref = [theirs.score(r, pred) for r in refs]
+        if i % 10 == 0:  # the derivation of max below is score_multi's
+            multi = theirs.score_multi(refs, pred)
+            assert all(multi[t] == _argmax_f([s[t] for s in per_ref]) for t in types)
+        got = {rule: scorer.score(pred, refs) for rule, scorer in ours.items()}
         for t in types:
-            assert _prf(got[t]) == tuple(expected[t]), (t, pred, refs)
+            scores = [s[t] for s in per_ref]
+            assert _prf(got["max"][t]) == tuple(_argmax_f(scores)), (t, pred, refs)
+            assert _prf(got["mean"][t]) == _mean(scores), (t, pred, refs)
+            if len(refs) > 1:
+                loo = [_argmax_f(scores[:k] + scores[k + 1 :]) for k in range(len(refs))]
+                assert _prf(got["jackknife"][t]) == _mean(loo), (t, pred, refs)
+    assert set(n_refs) == {1, 2, 3, 4}
 
 
 def test_identical_to_rouge_score_on_the_embedded_references(cluster):

@@ -1,0 +1,330 @@
+"""ROUGE-1.5.5 rules one by one: Porter variant, exceptions, stop words, limits, rules, metric.
+
+The expectations come from the documented behaviour of ROUGE-1.5.5 (see the README of the
+official test vectors, checked in full by ``tests/test_rouge155.py``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.metrics import rouge155
+from bench.metrics.porter155 import stem
+from bench.metrics.rouge import Rouge
+from bench.metrics.rouge155 import Options, Rouge155, exceptions, prepare, stopwords
+from bench.types import Cluster, Document, Reference
+
+
+def _tokens(lines: list[str], **options) -> list[str]:
+    return [t.decode("ascii") for t in prepare(lines, Options(**options)).tokens]
+
+
+def _rouge1(peer: list[str], refs: list[list[str]], **options) -> dict[str, str]:
+    return Rouge155(Options(max_n=1, **options)).score(peer, refs)["ROUGE-1"]
+
+
+# --- Porter stemmer as ROUGE-1.5.5 ships it ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        # ROUGE's extra "ment" then "ent" tries after step 4 (standard Porter keeps these)
+        ("statement", "statem"),
+        ("agreement", "agreem"),
+        ("element", "elem"),
+        # steps 2 and 4: -tional -> -tion, then -ion after s/t
+        ("congressional", "congress"),
+        # step 1c: y -> i; the "li" endings of step 2 are the original ones
+        ("possibly", "possibli"),
+        ("yearly", "yearli"),
+        ("happy", "happi"),
+        # "said" is not a Porter case: the exception list maps it (see below)
+        ("said", "said"),
+        ("says", "sai"),
+        ("saying", "sai"),
+        ("mouse", "mous"),
+        # textbook Porter cases
+        ("caresses", "caress"),
+        ("ponies", "poni"),
+        ("cats", "cat"),
+        ("agreed", "agre"),
+        ("hopping", "hop"),
+        ("filing", "file"),
+        ("generalization", "gener"),
+        ("government", "govern"),
+        ("yielding", "yield"),
+        ("relational", "relat"),
+        ("electrical", "electr"),
+        ("adjustment", "adjust"),
+        ("controll", "control"),
+    ],
+)
+def test_porter155_known_words(word, expected):
+    assert stem(word) == expected
+
+
+def test_stemming_uses_the_exception_list_first_and_does_not_stem_the_lemma():
+    stemmed = _tokens(["said says saying mice mouse went were better best good"], stem=True)
+    assert stemmed == ["say", "sai", "sai", "mouse", "mous", "go", "be", "well", "well", "good"]
+
+
+def test_stemming_skips_tokens_of_three_characters_or_fewer():
+    # "was", "ran", "saw" and "men" are in the exception list but too short to be looked up
+    assert _tokens(["was ran saw men ties"], stem=True) == ["was", "ran", "saw", "men", "ti"]
+
+
+def test_mice_and_mouse_do_not_match():
+    assert _rouge1(["two mice"], [["two mouse"]]) == {
+        "R": "0.50000",
+        "P": "0.50000",
+        "F": "0.50000",
+    }
+
+
+def test_exception_list_is_loaded_adj_adv_noun_verb_with_later_entries_winning():
+    table = exceptions()
+    assert len(table) == 5930  # the keys of ROUGE's WordNet-2.0.exc.db
+    assert table[b"best"] == b"well" and table[b"better"] == b"well"  # adv overwrites adj "good"
+
+    def load(order: tuple[str, ...]) -> dict[bytes, bytes]:
+        out: dict[bytes, bytes] = {}
+        for part in order:
+            for line in (rouge155.DATA_DIR / f"{part}.exc").read_bytes().splitlines():
+                if len(fields := line.split()) >= 2:
+                    out[fields[0]] = fields[1]
+        return out
+
+    assert load(("adj", "adv", "noun", "verb")) == table
+    assert load(("verb", "noun", "adv", "adj"))[b"best"] == b"good"  # why the order matters
+
+
+# --- Tokenisation and stop words --------------------------------------------------------------
+
+
+def test_tokenisation_is_bytewise_and_ascii_only():
+    text = "The U.S. said Jamaat-ud-Dawa 26/11 $10 million Pakistan’s café İslamabad \u212aabul"
+    assert _tokens([text], stem=False) == [
+        "the", "u", "s", "said", "jamaat", "ud", "dawa", "26", "11", "10", "million",
+        "pakistan", "s", "caf", "slamabad", "abul",
+    ]  # fmt: skip
+
+
+def test_stop_words_are_removed_before_stemming():
+    assert {b"us", b"s", b"the"} <= stopwords()
+    assert _tokens(["The U.S. said Jamaat-ud-Dawa"], stem=True, remove_stopwords=True) == [
+        "jamaat", "ud", "dawa",
+    ]  # fmt: skip
+
+
+# --- Length limits ------------------------------------------------------------------------------
+
+
+def test_word_limit_counts_perl_whitespace_words_on_raw_lines():
+    # NBSP does not split a word: "a\xa0b" is one word, so both words fit in -l 2
+    assert _tokens(["a\u00a0b c"], stem=False, length_words=2) == ["a", "b", "c"]
+    # a line starting with whitespace has a leading empty word: "", one, two fill -l 3
+    assert _tokens(["  one two three"], stem=False, length_words=3) == ["one", "two"]
+    assert _tokens(["\tone two three"], stem=False, length_words=4) == ["one", "two", "three"]
+    # punctuation-only words count although they give no token
+    assert _tokens(["a – b c"], stem=False, length_words=2) == ["a"]
+
+
+def test_word_limit_cuts_the_line_that_reaches_it_and_drops_the_rest():
+    lines = ["one two", "three four", "five"]
+    assert _tokens(lines, stem=False, length_words=3) == ["one", "two", "three"]
+    assert _tokens(lines, stem=False, length_words=4) == ["one", "two", "three", "four"]
+    assert _tokens(lines, stem=False, length_words=50) == ["one", "two", "three", "four", "five"]
+
+
+def test_byte_limit_counts_utf8_bytes_of_the_lines():
+    lines = ["abc def", "ghi"]
+    assert _tokens(lines, stem=False, length_bytes=5) == ["abc", "d"]
+    assert _tokens(lines, stem=False, length_bytes=7) == ["abc", "def"]  # reached: rest dropped
+    assert _tokens(lines, stem=False, length_bytes=8) == ["abc", "def", "g"]
+    assert _tokens(["café x"], stem=False, length_bytes=4) == ["caf"]  # "é" is 2 bytes
+
+
+@pytest.mark.parametrize("limit", [{"length_words": 2}, {"length_bytes": 3}])
+def test_limits_apply_to_references_too(limit):
+    assert _rouge1(["a b c d"], [["a b x y"]], **limit) == {
+        "R": "1.00000", "P": "1.00000", "F": "1.00000",
+    }  # fmt: skip
+
+
+def test_word_and_byte_limits_are_exclusive():
+    with pytest.raises(ValueError, match="exclusive"):
+        Options(length_words=10, length_bytes=10)
+
+
+# --- Scores and multi-reference rules -----------------------------------------------------------
+
+
+def test_f_is_computed_from_rounded_recall_and_precision():
+    ref = [" ".join(f"w{i}" for i in range(45))]
+    # exact F would be 2/46 = 0.04348; from R 0.02222 and P 1.00000 it is 0.04347
+    assert _rouge1(["w0"], [ref]) == {"R": "0.02222", "P": "1.00000", "F": "0.04347"}
+
+
+@pytest.mark.parametrize(("alpha", "f"), [(1.0, "P"), (0.0, "R")])
+def test_alpha_weights_precision_and_recall(alpha, f):
+    scores = _rouge1(["a b c d"], [["a b x"]], alpha=alpha)
+    assert scores["F"] == scores[f]
+
+
+def test_pooled_references():
+    # hits 2 + 1 of 4 + 2 reference unigrams; precision over 2 x 4 peer unigrams
+    assert _rouge1(["a b c d"], [["a b x y"], ["a x"]], stem=False) == {
+        "R": "0.50000", "P": "0.37500", "F": "0.42857",
+    }  # fmt: skip
+
+
+def test_best_reference_is_chosen_by_recall_not_f():
+    refs = [["a b x"], ["a b c x y z"]]  # R 2/3, P 2/4 (F .571) vs R 3/6, P 3/4 (F .6)
+    assert _rouge1(["a b c d"], refs, stem=False, multi_ref="B") == {
+        "R": "0.66667", "P": "0.50000", "F": "0.57143",
+    }  # fmt: skip
+
+
+def test_best_reference_ties_go_to_the_first():
+    refs = [["a b x y"], ["a x"]]  # both R 0.5; P 0.5 and 0.25
+    assert _rouge1(["a b c d"], refs, stem=False, multi_ref="B")["P"] == "0.50000"
+    assert _rouge1(["a b c d"], refs[::-1], stem=False, multi_ref="B")["P"] == "0.25000"
+
+
+def test_su4_never_counts_the_last_unigram():
+    opts = Options(max_n=1, skip_distance=4, skip_unigrams=True)
+    scores = Rouge155(opts).score(["pakistan"], [["pakistan"]])
+    assert scores["ROUGE-1"]["R"] == "1.00000"
+    assert scores["ROUGE-SU4"] == {"R": "0.00000", "P": "0.00000", "F": "0.00000"}
+
+
+def test_empty_or_punctuation_only_peer_scores_zero():
+    for peer in ([], ["", ""], ["... !!", "--"]):
+        scores = Rouge155(Options(max_n=2)).score(peer, [["a b c"]])
+        assert all(v == "0.00000" for s in scores.values() for v in s.values())
+
+
+def test_flags_string():
+    assert Options().flags() == "-n 4 -m -f A -p 0.5"
+    opts = Options(2, True, True, 100, None, "B", 0.5, 4, True)
+    assert opts.flags() == "-n 2 -m -s -2 4 -u -l 100 -f B -p 0.5"
+
+
+# --- The Rouge metric in mode rouge155 ---------------------------------------------------------
+
+
+def _cluster(cid: str, refs: list[str]) -> Cluster:
+    doc = Document("d", "", "x.", "x.", ("x.",))
+    return Cluster(cid, (doc,), tuple(Reference(str(i), "t", r) for i, r in enumerate(refs)))
+
+
+SUMMARY = "Mattis met the leaders in Islamabad.\nHe said the safe havens must end."
+REFS = [
+    "Mattis met Pakistan's leaders.\nThe safe havens must end, he said.",
+    "The U.S. defence secretary visited Islamabad.\nHe asked Pakistan to act on havens.",
+    "Jim Mattis met the prime minister in Islamabad and said safe havens were not acceptable.",
+]
+
+
+def test_metric_keys_and_values_equal_the_printed_strings():
+    metric = Rouge(rouge_types=["rouge1", "rouge2", "rougeL", "rougeSU4"], mode="rouge155",
+                   multi_ref="pooled")  # fmt: skip
+    (values,) = metric.score([SUMMARY], [_cluster("c", REFS)])
+    assert list(values) == [f"rouge{t}_{v}" for t in ("1", "2", "L", "SU4") for v in "prf"]
+    assert set(values) == set(metric.higher_is_better)
+    printed = Rouge155(Options(max_n=2, skip_distance=4, skip_unigrams=True)).score(
+        SUMMARY.split("\n"), [r.split("\n") for r in REFS]
+    )
+    for name, key in (("ROUGE-1", "rouge1"), ("ROUGE-2", "rouge2"), ("ROUGE-L", "rougeL"),
+                      ("ROUGE-SU4", "rougeSU4")):  # fmt: skip
+        for v in "PRF":
+            assert values[f"{key}_{v.lower()}"] == float(printed[name][v])
+            assert "%.5f" % values[f"{key}_{v.lower()}"] == printed[name][v]  # noqa: UP031
+
+
+def test_metric_defaults_and_signature():
+    metric = Rouge(mode="rouge155")
+    (values,) = metric.score([SUMMARY], [_cluster("c", REFS)])
+    assert sorted({k.rsplit("_", 1)[0] for k in values}) == ["rouge1", "rouge2", "rougeL"]
+    sig = metric.signature()
+    assert sig["mode"] == "rouge155"
+    assert sig["flags"] == "-n 2 -m -f B -p 0.5"  # multi_ref max -> -f B
+    assert Rouge(mode="rouge155", multi_ref="pooled").signature()["flags"].endswith("-f A -p 0.5")
+    assert Rouge().signature()["mode"] == "rouge_score"
+    assert Rouge.value_range == (0.0, 1.0)
+
+
+def test_metric_options_map_to_flags():
+    metric = Rouge(rouge_types=["rouge1", "rouge4", "rougeL"], use_stemmer=False,
+                   multi_ref="pooled", mode="rouge155", remove_stopwords=True,
+                   length_words=100, alpha=0.25)  # fmt: skip
+    assert metric.signature()["flags"] == "-n 4 -s -l 100 -f A -p 0.25"
+    assert Rouge(mode="rouge155", length_bytes=665).signature()["flags"] == (
+        "-n 2 -m -b 665 -f B -p 0.5"
+    )
+
+
+@pytest.mark.parametrize("rule", ["mean", "jackknife"])
+def test_metric_rejects_rules_rouge155_lacks(rule):
+    with pytest.raises(ValueError, match="pooled.*max"):
+        Rouge(mode="rouge155", multi_ref=rule)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"mode": "perl"}, "unknown ROUGE mode"),
+        ({"mode": "rouge155", "rouge_types": ["rougeLsum"]}, "summary-level"),
+        ({"mode": "rouge155", "rouge_types": ["rouge1", "rougeS4", "rougeSU4"]}, "one skip"),
+        ({"mode": "rouge155", "rouge_types": ["rougeW"]}, "unknown ROUGE type"),
+        ({"mode": "rouge155", "length_words": 10, "length_bytes": 10}, "exclusive"),
+        ({"mode": "rouge155", "alpha": 2.0}, "alpha"),
+        ({"remove_stopwords": True}, "rouge155 only"),
+        ({"length_words": 100}, "rouge155 only"),
+        ({"length_bytes": 100}, "rouge155 only"),
+        ({"alpha": 0.3}, "rouge155 only"),
+        ({"rouge_types": ["rougeSU4"]}, "unknown ROUGE type"),
+    ],
+)
+def test_metric_rejects_invalid_combinations(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Rouge(**kwargs)
+
+
+@pytest.mark.parametrize("rule", ["pooled", "max"])
+def test_metric_reference_jackknife_in_rouge155_mode(rule):
+    metric = Rouge(mode="rouge155", multi_ref=rule)
+    (loo,) = metric.reference_jackknife([SUMMARY], [_cluster("c", REFS)])
+    assert set(loo) == set(metric.higher_is_better)
+    for i in range(len(REFS)):
+        (alone,) = metric.score([SUMMARY], [_cluster("c", REFS[:i] + REFS[i + 1 :])])
+        for key, values in loo.items():
+            assert values[i] == alone[key]
+    assert metric.reference_jackknife([SUMMARY], [_cluster("c", REFS[:1])]) == [{}]
+
+
+def test_metric_takes_sentences_from_lines():
+    # ROUGE-L is summary-level: the same words on other lines give other LCS hits
+    metric = Rouge(rouge_types=["rougeL"], mode="rouge155", use_stemmer=False)
+    (one_line,) = metric.score(["c d a b"], [_cluster("c", ["a b c d"])])
+    (two_lines,) = metric.score(["c d\na b"], [_cluster("c", ["a b c d"])])
+    assert one_line["rougeL_r"] == 0.5
+    assert two_lines["rougeL_r"] == 1.0
+
+
+def test_metric_refuses_a_cluster_without_references():
+    with pytest.raises(ValueError, match="no reference summaries"):
+        Rouge(mode="rouge155").score(["a"], [_cluster("a", [])])
+
+
+def test_rouge155_preset_and_mode_override_compose(compose_run):
+    from hydra.utils import instantiate
+
+    cfg = compose_run("metrics=[rouge155]")
+    metric = instantiate(cfg.metrics.rouge155, _convert_="all")
+    assert metric.signature()["flags"] == "-n 2 -m -2 4 -u -f A -p 0.5"
+    cfg = compose_run("metrics.rouge.mode=rouge155", "metrics.rouge.multi_ref=pooled")
+    metric = instantiate(cfg.metrics.rouge, _convert_="all")
+    assert metric.rouge_types == ("rouge1", "rouge2", "rougeL")
+    assert metric.signature()["flags"] == "-n 2 -m -f A -p 0.5"
