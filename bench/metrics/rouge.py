@@ -1,4 +1,4 @@
-"""ROUGE-N, ROUGE-L and ROUGE-Lsum, compatible with rouge-score 0.1.2.
+"""ROUGE-N, ROUGE-L and ROUGE-Lsum identical to rouge-score 0.1.2; the ``rouge`` metric.
 
 Lin (2004), "ROUGE: A Package for Automatic Evaluation of Summaries", ACL workshop Text
 Summarization Branches Out.
@@ -16,6 +16,13 @@ Beyond ``rouge-score`` it combines several references by a configurable rule:
 - ``pooled``: hits and counts summed over references before dividing, as ROUGE-1.5.5 ``-f A``;
 - ``jackknife``: the mean over the n leave-one-out reference subsets of the ``max`` rule, as
   ROUGE-1.5.5 does with several references (Lin, 2004, section 5.1).
+
+The ``rouge`` metric (:class:`Rouge`) has two modes: ``rouge_score`` (this module's scorer) and
+``rouge155``, identical to the ROUGE-1.5.5 Perl script as printed (:mod:`bench.metrics.rouge155`).
+
+Speed: stems are memoised, ASCII text is lower-cased and cleaned in one ``bytes.translate``
+pass, prepared texts are cached, and the LCS code (:mod:`bench.metrics.lcs`) is bit-parallel and
+only visits the columns of shared tokens.
 """
 
 from __future__ import annotations
@@ -325,6 +332,8 @@ def _rouge155_options(
             f"multi_ref {multi_ref!r} is not available in mode rouge155; choose from "
             f"{tuple(ROUGE155_MULTI_REF)} (pooled = -f A, max = -f B, best recall)"
         )
+    if not rouge_types:
+        raise ValueError("rouge_types must name at least one ROUGE type")
     max_n, skip, names = 1, None, []
     for t in rouge_types:
         if match := _NGRAM_RE.match(t):
@@ -423,13 +432,14 @@ class Rouge:
             for key, (value, default) in extra.items():
                 if value != default:
                     raise ValueError(f"{key} applies to mode rouge155 only (got {value!r})")
-            self.scorer = RougeScorer(rouge_types or ROUGE_TYPES, use_stemmer, multi_ref)
+            types = ROUGE_TYPES if rouge_types is None else rouge_types
+            self.scorer = RougeScorer(types, use_stemmer, multi_ref)
             self.rouge_types = self.scorer.rouge_types
             self.multi_ref = self.scorer.multi_ref
         else:
             from bench.metrics.rouge155 import Rouge155
 
-            types = tuple(rouge_types or ROUGE155_TYPES)
+            types = tuple(ROUGE155_TYPES if rouge_types is None else rouge_types)
             options, self._names = _rouge155_options(
                 types, use_stemmer, multi_ref, remove_stopwords, length_words, length_bytes,
                 alpha,

@@ -285,6 +285,8 @@ def test_metric_rejects_rules_rouge155_lacks(rule):
         ({"length_bytes": 100}, "rouge155 only"),
         ({"alpha": 0.3}, "rouge155 only"),
         ({"rouge_types": ["rougeSU4"]}, "unknown ROUGE type"),
+        ({"rouge_types": []}, "at least one"),
+        ({"mode": "rouge155", "rouge_types": []}, "at least one"),
     ],
 )
 def test_metric_rejects_invalid_combinations(kwargs, match):
