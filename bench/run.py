@@ -116,6 +116,14 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     perturbation = _instantiate(cfg.perturb, "perturb")
     summarizer = _instantiate(cfg.summarizer, "summarizer", budget=budget)
     metrics = {k: _instantiate(v, f"metric {k!r}") for k, v in _metric_nodes(cfg).items()}
+    owner: dict[str, str] = {}
+    for name, metric in metrics.items():
+        for key in metric.higher_is_better:
+            if key in owner:
+                raise BenchError(
+                    f"metrics {owner[key]!r} and {name!r} both produce {key!r}; select one of them"
+                )
+            owner[key] = name
 
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)

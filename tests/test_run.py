@@ -130,6 +130,7 @@ def empty_article_root(tmp_path):
         (["dataset=local", "dataset.root=EMPTY_ARTICLE"], "article"),
         (["metrics.rouge.multi_ref=best"], "unknown multi-reference rule 'best'"),
         (["seed=abc"], "seed must be an integer >= 0, got 'abc'"),
+        (["metrics=[rouge,rouge155]"], "both produce 'rouge1_p'; select one of them"),
         (["seed=-1"], "seed must be an integer >= 0, got -1"),
         (["stats.n_samples=0"], "stats.n_samples must be an integer >= 1, got 0"),
         (["stats=nonexistent"], "unknown stats 'nonexistent'"),
