@@ -528,7 +528,7 @@ def compare(
             failed = rule.fails(delta)
             p_cell = "-"
             if significance is not None and units is not None:
-                a, b = _paired(units, metric)
+                a, b = _paired(units, metric, base_mean, new.means[metric])
                 if a is None or b is None:
                     untested.add(metric)
                     p_cell = "n/a"
@@ -576,15 +576,26 @@ def compare(
 
 
 def _paired(
-    units: tuple[Units, Units], metric: str
+    units: tuple[Units, Units], metric: str, base_value: float, new_value: float
 ) -> tuple[list[float] | None, list[float] | None]:
+    """Per-unit values of both runs, or (None, None) when they cannot be tested.
+
+    Over references, only a value that is the mean over them is tested: the test says nothing
+    about the best reference's score (``multi_ref=max``) or a pooled one.
+    """
+    from bench.results.significance import is_mean_of
+
     base, new = units
     ids = sorted(base.scores)
     if len(ids) < 2:
         return None, None
     if not all(metric in base.scores[i] and metric in new.scores[i] for i in ids):
         return None, None
-    return [base.scores[i][metric] for i in ids], [new.scores[i][metric] for i in ids]
+    a = [base.scores[i][metric] for i in ids]
+    b = [new.scores[i][metric] for i in ids]
+    if base.kind == "reference" and not (is_mean_of(base_value, a) and is_mean_of(new_value, b)):
+        return None, None
+    return a, b
 
 
 def to_markdown(

@@ -311,11 +311,17 @@ def test_tests_are_seeded(sweep):
     assert a == b
 
 
-def _single_cluster(root: Path, with_refs: dict[str, bool]) -> None:
-    """One cluster, four references; oracle beats lead against every reference."""
+def _single_cluster(root: Path, with_refs: dict[str, bool], rule: str = "mean") -> None:
+    """One cluster, four references; oracle beats lead against every reference.
+
+    ``rule`` says how the shown value combines the references: their mean (testable over
+    references) or the best one (not).
+    """
     for system, shift in (("lead", 0.0), ("oracle", 0.1), ("twin", 0.0)):
-        per_ref = {ref: {k: 0.3 + 0.02 * i + shift for k in KEYS} for i, ref in enumerate(REFS)}
-        cluster = {k: 0.4 + shift for k in KEYS} | {"length_words": 100.0}
+        values = [0.3 + 0.02 * i + shift for i in range(len(REFS))]
+        per_ref = {ref: {k: v for k in KEYS} for ref, v in zip(REFS, values, strict=True)}
+        shown = sum(values) / len(values) if rule == "mean" else max(values)
+        cluster = {k: shown for k in KEYS} | {"length_words": 100.0}
         write_run(root / f"summarizer={system}", system, {"only": cluster},
                   per_reference=per_ref if with_refs[system] else None)  # fmt: skip
 
@@ -557,3 +563,11 @@ def test_plots_survive_runs_without_lengths_or_intervals(tmp_path):
     runs = collect_runs([tmp_path])
     assert len(plot_length_tradeoff(runs, tmp_path / "t")) == 2
     assert len(plot_comparison(runs, tmp_path / "b")) == 2
+
+
+def test_references_are_not_paired_for_a_value_that_is_not_their_mean(tmp_path):
+    _single_cluster(tmp_path, {"lead": True, "oracle": True, "twin": True}, rule="max")
+    cmp = _cmp(tmp_path, baseline="lead")
+    md = render_markdown(cmp)
+    assert not any("†" in c or "‡" in c for c in _md_row(md, "oracle"))
+    assert "need metrics.rouge.multi_ref=mean" in md

@@ -21,6 +21,19 @@ import numpy as np
 TESTS = ("paired_bootstrap", "approximate_randomization")
 
 
+def is_mean_of(value: float | None, unit_values: Sequence[float] | None) -> bool:
+    """Whether a reported value is the mean of its per-unit values.
+
+    A paired test over references (the units of a single cluster) tests the mean over
+    references; it says nothing about a value combined by another rule (the best reference, a
+    pooled count), so such a value must not get a significance mark.
+    """
+    if value is None or not unit_values:
+        return False
+    mean = sum(unit_values) / len(unit_values)
+    return abs(mean - value) <= 1e-9 * max(1.0, abs(value))
+
+
 @dataclass(frozen=True, slots=True)
 class TestResult:
     """Outcome of one paired test of ``b`` against ``a`` (``delta = mean(b) - mean(a)``)."""

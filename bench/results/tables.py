@@ -305,6 +305,8 @@ def _unit_rows(run: RunSummary) -> _Units:
 def _pair(
     base: list[dict[str, Any]], other: list[dict[str, Any]]
 ) -> tuple[str, list[Mapping[str, Any]], list[Mapping[str, Any]], str]:
+    # Over references, a key is only tested where its shown value is the mean over them
+    # (see significance_tests); over clusters the shown value is always the mean.
     """(units, baseline values per unit, run values per unit, reason when they cannot pair)."""
     base_ids = [r["cluster_id"] for r in base]
     by_id = {r["cluster_id"]: r for r in other}
@@ -348,7 +350,7 @@ def significance_tests(
     seed: int = 0,
 ) -> dict[str, RunTest]:
     """Paired tests of every run but the baseline against it, keyed by run label."""
-    from bench.results.significance import paired_test
+    from bench.results.significance import is_mean_of, paired_test
 
     base = _unit_rows(baseline)
     out: dict[str, RunTest] = {}
@@ -366,13 +368,25 @@ def significance_tests(
         if reason:
             out[run.label] = RunTest("", 0, reason=reason)
             continue
+        by_reference = "references" in units
         results = {}
         for key in keys:
             a, b = _values(a_units, key), _values(b_units, key)
-            if a is not None and b is not None:
-                results[key] = paired_test(test, a, b, n_samples, seed)
+            if a is None or b is None:
+                continue
+            if by_reference and not (
+                is_mean_of(base.rows[0]["scores"].get(key), a)
+                and is_mean_of(mine.rows[0]["scores"].get(key), b)
+            ):
+                continue
+            results[key] = paired_test(test, a, b, n_samples, seed)
         if not results:
-            reason = "no per-unit values of the selected metrics"
+            reason = (
+                "a single cluster whose shown scores are not the mean over its references "
+                "(paired tests over references need metrics.rouge.multi_ref=mean)"
+                if by_reference
+                else "no per-unit values of the selected metrics"
+            )
             out[run.label] = RunTest(units, len(a_units), reason=reason)
         else:
             out[run.label] = RunTest(units, len(a_units), results)
