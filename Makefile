@@ -38,7 +38,7 @@ run: $(DEV)
 baseline: $(DEV)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BIN)/bench-run sweep=model_free hydra.sweep.dir="$$tmp/sweep" && \
-	$(BIN)/bench-compare --write-baseline --run "$$tmp/sweep" --baseline $(BASELINE)
+	$(BIN)/bench-compare --write-baseline --prune --run "$$tmp/sweep" --baseline $(BASELINE)
 
 ## The regression gate: a fresh model-free sweep (kept in results/sweeps/gate-*) compared with the
 ## committed baseline; fails (exit 1) when a metric drops beyond conf/compare/default.yaml.

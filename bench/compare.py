@@ -65,7 +65,9 @@ class Rule:
     direction: str = "higher"
 
     def fails(self, delta: float) -> bool:
-        """Whether ``delta`` (run minus baseline) breaks this rule."""
+        """Whether ``delta`` (run minus baseline) breaks this rule; NaN or inf always does."""
+        if not math.isfinite(delta):
+            return True
         limit = self.tolerance + _EPS
         if self.direction == "higher":
             return delta < -limit
@@ -673,11 +675,11 @@ def baseline_dirname(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._=+,-]+", "_", label).strip("_") or "run"
 
 
-def write_baseline(runs: Mapping[str, Run], dest: Path) -> list[Path]:
+def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> list[Path]:
     """Copy each run's run.json and scores.jsonl into ``dest/<label>/``, byte for byte.
 
-    Run directories already in ``dest`` that are not among ``runs`` are removed (only the files
-    this function writes, then the directory if empty); other files in ``dest`` are kept.
+    With ``prune``, run directories already in ``dest`` that are not among ``runs`` are removed
+    (only the files this function writes, then the directory if empty); other files are kept.
 
     Returns:
         The directories written, sorted.
@@ -697,7 +699,7 @@ def write_baseline(runs: Mapping[str, Run], dest: Path) -> list[Path]:
         names[name] = run
     if dest.exists() and not dest.is_dir():
         raise BenchError(f"baseline destination is not a directory: {dest}")
-    for old in sorted(dest.glob("*/run.json")) if dest.is_dir() else []:
+    for old in sorted(dest.glob("*/run.json")) if dest.is_dir() and prune else []:
         if old.parent.name not in names:
             for file in BASELINE_FILES:
                 (old.parent / file).unlink(missing_ok=True)
@@ -765,7 +767,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--write-baseline",
         action="store_true",
         help="instead of comparing, copy run.json and scores.jsonl of every "
-        "run under --run into --baseline/<label>/, removing stale runs there",
+        "run under --run into --baseline/<label>/",
+    )
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="with --write-baseline: also remove baseline runs that --run does not have",
     )
     return parser
 
@@ -787,7 +794,7 @@ def run_cli(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     if args.write_baseline:
         runs = load_side(args.run, "run")
-        for path in write_baseline(runs, args.baseline):
+        for path in write_baseline(runs, args.baseline, prune=args.prune):
             print(f"{PROG}: wrote {path}")
         return 0
     significance = None

@@ -54,7 +54,10 @@ class _Seeded:
         self.unchanged = []
         out = []
         for c in clusters:
-            new = self._one(c, [o for o in clusters if o.cluster_id != c.cluster_id])
+            others = sorted(
+                (o for o in clusters if o.cluster_id != c.cluster_id), key=lambda o: o.cluster_id
+            )
+            new = self._one(c, others)
             if new is c:
                 self.unchanged.append(c.cluster_id)
             out.append(new)

@@ -206,7 +206,11 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     if per_reference:
         score_rows[0]["per_reference"] = per_reference
     out_dir.mkdir(parents=True, exist_ok=True)
-    # run.json last: its presence marks a complete run.
+    # Records of an earlier run in this directory go first, so that a kill part-way through the
+    # writes below never leaves old run.json/timing.json beside new per-cluster files; run.json
+    # and timing.json last: with them present (and parseable) a run is complete.
+    for stale in ("timing.json", "run.json"):
+        (out_dir / stale).unlink(missing_ok=True)
     atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
     atomic_write_jsonl(out_dir / "scores.jsonl", score_rows)
     atomic_write_json(out_dir / "run.json", run_record)

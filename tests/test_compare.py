@@ -421,7 +421,9 @@ def test_write_baseline_copies_byte_for_byte_and_removes_stale_runs(sweep, tmp_p
     (dest / "stale" / "run.json").write_text("{}")
     (dest / "stale" / "scores.jsonl").write_text("")
     (dest / "README.md").write_text("kept")
-    code, out, _ = _compare(capsys, "--write-baseline", "--run", sweep, "--baseline", dest)
+    code, out, _ = _compare(
+        capsys, "--write-baseline", "--prune", "--run", sweep, "--baseline", dest
+    )
     assert code == 0
     assert sorted(p.name for p in dest.iterdir()) == ["README.md", *SYSTEMS]
     for system in SYSTEMS:
@@ -444,3 +446,29 @@ def test_references_do_not_test_a_value_that_is_not_their_mean(tmp_path, capsys)
                             "--significance")  # fmt: skip
     assert code == 0
     assert _rows(out)["lead", "rouge1_f"][6] == "n/a"
+
+
+def test_a_nan_score_fails_the_gate(tmp_path, capsys):
+    _fake_run(tmp_path / "baseline" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "run" / "lead", "lead", [float("nan"), 0.5])
+    code, out, _ = _compare(capsys, "--baseline", tmp_path / "baseline", "--run", tmp_path / "run")
+    assert code == 1
+    assert _rows(out)["lead", "rouge1_f"][-1] == "FAIL"
+
+
+def test_write_baseline_keeps_other_systems_unless_pruning(tmp_path, capsys):
+    for system in ("lead", "oracle"):
+        _fake_run(tmp_path / "sweep" / system, system, [0.4])
+    dest = tmp_path / "baseline"
+    assert (
+        _compare(capsys, "--write-baseline", "--run", tmp_path / "sweep", "--baseline", dest)[0]
+        == 0
+    )
+    _fake_run(tmp_path / "one" / "lead", "lead", [0.41])
+    assert (
+        _compare(capsys, "--write-baseline", "--run", tmp_path / "one", "--baseline", dest)[0] == 0
+    )
+    assert sorted(p.name for p in dest.iterdir()) == ["lead", "oracle"]
+    args = ("--write-baseline", "--prune", "--run", tmp_path / "one", "--baseline", dest)
+    assert _compare(capsys, *args)[0] == 0
+    assert sorted(p.name for p in dest.iterdir()) == ["lead"]

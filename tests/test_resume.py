@@ -96,3 +96,56 @@ def test_a_sweep_killed_halfway_completes_on_rerun(tmp_path):
     _all_files_parse(sweep)
     assert (sweep / "comparison.md").is_file()
     assert time.time() - started < 120
+
+
+def test_a_kill_before_the_records_never_leaves_old_records_beside_new_files(
+    compose_run, tmp_path, monkeypatch
+):
+    import pytest
+
+    import bench.results.records as records
+    from bench.run import completed_record, run
+
+    lead_cfg = compose_run("summarizer=lead")
+    run(lead_cfg, tmp_path)
+    assert completed_record(tmp_path, lead_cfg) is not None
+
+    def killed(path, obj):  # the process dies before run.json is written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(records, "atomic_write_json", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(compose_run("summarizer=random"), tmp_path)
+    monkeypatch.undo()
+    assert not (tmp_path / "run.json").exists()
+    assert completed_record(tmp_path, lead_cfg) is None
+
+
+def test_uncommitted_changes_are_part_of_the_provenance(tmp_path):
+    from bench.results.provenance import git_commit
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "m.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    clean = git_commit.__wrapped__(tmp_path)
+    (tmp_path / "bench" / "m.py").write_text("x = 2\n")
+    edited = git_commit.__wrapped__(tmp_path)
+    (tmp_path / "bench" / "m.py").write_text("x = 3\n")
+    edited_again = git_commit.__wrapped__(tmp_path)
+    assert "diff_sha256" not in clean and clean["dirty"] is False
+    assert edited["dirty"] is True and edited["commit"] == clean["commit"]
+    assert edited["diff_sha256"] != edited_again["diff_sha256"]
+
+
+def test_failures_of_an_earlier_attempt_are_forgotten_on_rerun(tmp_path):
+    sweep = tmp_path / "sweep"
+    first = _sweep(sweep, "seed=-1,0", jobs=("-m", "summarizer=lead"))
+    assert first.returncode == 2
+    second = _sweep(sweep, "seed=0", jobs=("-m", "summarizer=lead"))
+    assert second.returncode == 0, second.stderr
+    assert "failed" not in second.stderr

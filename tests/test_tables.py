@@ -571,3 +571,34 @@ def test_references_are_not_paired_for_a_value_that_is_not_their_mean(tmp_path):
     md = render_markdown(cmp)
     assert not any("†" in c or "‡" in c for c in _md_row(md, "oracle"))
     assert "need metrics.rouge.multi_ref=mean" in md
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda r: r["scores"]["rouge1_f"].update(mean="x"), "rouge1_f.mean must be a number"),
+        (lambda r: r["scores"].update(rouge1_f=5), "score 'rouge1_f' must be an object"),
+        (lambda r: r.update(overrides=[1]), "'overrides' must be a list of strings"),
+    ],
+)
+def test_a_malformed_run_json_is_a_one_line_error(tmp_path, capsys, mutate, message):
+    run_dir = write_run(tmp_path / "r", "lead", {"c1": {"rouge1_f": 0.4}, "c2": {"rouge1_f": 0.5}})
+    record = json.loads((run_dir / "run.json").read_text())
+    mutate(record)
+    (run_dir / "run.json").write_text(json.dumps(record))
+    assert main([str(tmp_path), "--columns", "rouge1_f"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("bench-table: error:") and message in err[0]
+
+
+def test_nan_is_never_bolded_as_best(tmp_path, capsys):
+    write_run(tmp_path / "a", "lead", {"c1": {"rouge1_f": 0.4}, "c2": {"rouge1_f": 0.5}})
+    b = write_run(tmp_path / "b", "oracle", {"c1": {"rouge1_f": 0.6}, "c2": {"rouge1_f": 0.7}})
+    record = json.loads((b / "run.json").read_text())
+    record["scores"]["rouge1_f"]["mean"] = float("nan")
+    (b / "run.json").write_text(json.dumps(record))
+    (c := tmp_path / "c").mkdir()
+    write_run(c, "random", {"c1": {"rouge1_f": 0.3}, "c2": {"rouge1_f": 0.2}})
+    assert main([str(tmp_path), "--columns", "rouge1_f", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "**nan**" not in out and "**45.00**" in out

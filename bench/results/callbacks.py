@@ -51,6 +51,11 @@ class SweepTable(Callback):
     job completed, the sweep leaves no directory behind.
     """
 
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Forget failures of an earlier attempt at this sweep: its jobs run (or resume) again."""
+        for path in _failures(Path(config.hydra.sweep.dir)):
+            path.unlink(missing_ok=True)
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write the table files, print the Markdown table, report failures."""
         from bench.run import FAILED_DIR, _prune

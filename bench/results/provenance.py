@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+# The parts of the checkout whose uncommitted changes can change a result.
+RESULT_SOURCES = ("bench", "conf", "data", "reference_summaries", "pyproject.toml")
 
 TRACKED_PACKAGES = (
     "mdsbench",
@@ -32,7 +36,11 @@ def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def git_commit(root: Path) -> dict[str, str | bool]:
-    """HEAD commit of the project checkout and whether tracked files differ from it."""
+    """HEAD commit of the checkout, whether tracked files differ from it, and a hash of how.
+
+    The hash of ``git diff HEAD`` makes two runs of different uncommitted code differ in their
+    records, so a resumed sweep never takes results of edited code for its own.
+    """
     try:
         head = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -42,6 +50,13 @@ def git_commit(root: Path) -> dict[str, str | bool]:
             ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
             capture_output=True, text=True, check=True, timeout=10,
         ).stdout.strip()  # fmt: skip
+        diff = subprocess.run(
+            ["git", "-C", str(root), "diff", "HEAD", "--binary", "--", *RESULT_SOURCES],
+            capture_output=True, check=True, timeout=30,
+        ).stdout  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return {"commit": "unknown", "dirty": False}
-    return {"commit": head, "dirty": bool(dirty)}
+    out: dict[str, str | bool] = {"commit": head, "dirty": bool(dirty)}
+    if diff:
+        out["diff_sha256"] = hashlib.sha256(diff).hexdigest()
+    return out

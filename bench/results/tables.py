@@ -87,8 +87,25 @@ def load_runs(directory: Path) -> list[RunSummary]:
             continue
         if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
             continue
+        _check_record(record, path)
         runs.append(RunSummary.of(record, path.parent))
     return runs
+
+
+def _check_record(record: dict[str, Any], path: Path) -> None:
+    """A run.json whose scores or overrides are malformed is an error naming the file."""
+    overrides = record.get("overrides", [])
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        raise BenchError(f"{path}: 'overrides' must be a list of strings")
+    for key, score in record["scores"].items():
+        if not isinstance(score, dict):
+            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
+        for part in ("mean", "low", "high"):
+            value = score.get(part)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
 
 
 def collect_runs(directories: Sequence[Path]) -> list[RunSummary]:
@@ -454,7 +471,11 @@ class Comparison:
         if is_length(key):
             return None
         shown = [
-            _fmt(s["mean"], key, self.options.percent) for r in self.runs if (s := r.score(key))
+            _fmt(s["mean"], key, self.options.percent)
+            for r in self.runs
+            if (s := r.score(key))
+            and isinstance(s["mean"], int | float)
+            and math.isfinite(s["mean"])
         ]
         if len(shown) < 2 or len(set(shown)) < 2:
             return None

@@ -80,3 +80,9 @@ def test_every_perturbation_follows_the_protocol(cls):
     assert isinstance(cls(seed=0), Perturbation)
     with pytest.raises(ValueError, match="seed"):
         cls(seed=-1)
+
+
+def test_off_topic_donor_does_not_depend_on_batch_order():
+    clusters = [_cluster(c, 3) for c in ("a", "b", "c", "d")]
+    p = AddOffTopicDocument(seed=5)
+    assert p.apply(clusters) == p.apply(clusters[::-1])[::-1]
