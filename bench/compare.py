@@ -614,9 +614,10 @@ def to_markdown(
         rule = "a metric fails when it moves the bad way by more than its tolerance"
     else:
         rule = (
-            f"a metric fails when a paired {significance.test.replace('_', ' ')} test "
-            f"(n={significance.n_samples}, seed={significance.seed}) finds a move the bad "
-            f"way significant at alpha={significance.alpha:g}"
+            "a metric fails when it moves the bad way by more than its tolerance, or when a "
+            f"paired {significance.test.replace('_', ' ')} test (n={significance.n_samples}, "
+            f"seed={significance.seed}) finds a move the bad way significant at "
+            f"alpha={significance.alpha:g}"
         )
     header = ["System", "Metric", "Baseline", "Run", "Delta", "Tolerance"]
     if significance is not None:
@@ -749,7 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--significance",
         action="store_true",
-        help="fail on significant drops (paired test), not tolerances",
+        help="also fail on significant drops (paired test), even within tolerance",
     )
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
     parser.add_argument(

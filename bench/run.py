@@ -335,9 +335,10 @@ def _hydra_main(cfg: DictConfig) -> None:
 
 
 def _print_run(record: dict[str, Any], out_dir: Path) -> None:
-    from bench.results.tables import RunSummary, to_markdown
+    from bench.results.tables import RunSummary, select_columns, to_markdown
 
-    print(f"\nResults ({out_dir}):\n\n" + to_markdown([RunSummary.of(record, out_dir)]))
+    runs = [RunSummary.of(record, out_dir)]
+    print(f"\nResults ({out_dir}):\n\n" + to_markdown(runs, select_columns(runs)))
 
 
 def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:

@@ -13,8 +13,9 @@ class Metric(Protocol):
     """Batched: every summary with its cluster in, one dict of named values per cluster out.
 
     Keys are ``<metric>_<variant>`` and stable. Aggregation and intervals live in
-    :mod:`bench.results.aggregate`, not here. Metrics that compare against references may also
-    offer ``reference_jackknife`` (leave-one-reference-out values) for single-cluster intervals.
+    :mod:`bench.results.aggregate`, not here. A metric that compares against references sets
+    ``needs_references = True``; with a single cluster, the runner then rescores against each
+    reference alone and with each left out (per-reference scores, jackknife interval).
     """
 
     name: str

@@ -1,9 +1,11 @@
 """The Porter stemmer as ROUGE-1.5.5 applies it.
 
 Porter (1980), "An algorithm for suffix stripping", Program 14(3). ROUGE-1.5.5 ships a Perl
-rendering of the algorithm with Porter's own later departures ("bli" -> "ble" and "logi" -> "log"
-in step 2) and one modification of its own: after the step-4 suffix list it separately tries
-"ment" and then "ent", so "statement" -> "statem" where standard Porter keeps "statement".
+rendering of the 1980 rules (step 2 has "abli" -> "able" and no "logi" rule, so "possibly" ->
+"possibli") with one modification of its own: after the step-4 suffix list it separately tries
+"ment" and then "ent", and then "(s|t)ion", so "statement" -> "statem" where standard Porter
+keeps "statement", and "congressional" -> "congress". These rules are the ones that reproduce
+all official ROUGE-1.5.5 test vectors (tests/test_rouge155.py).
 The leftmost-match semantics of the Perl regular expressions are kept (Python's ``re.search``
 has the same semantics), so e.g. step 4 looks at the longest listed suffix only.
 """

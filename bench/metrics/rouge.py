@@ -484,35 +484,6 @@ class Rouge:
             return [flatten(self.scorer.score(s, self._refs(c))) for s, c in pairs]
         return [self._flat155(self._counts155(s, self._refs(c))) for s, c in pairs]
 
-    def reference_jackknife(
-        self, summaries: Sequence[str], clusters: Sequence[Cluster]
-    ) -> list[dict[str, list[float]]]:
-        """Per cluster, each key's value recomputed with each reference left out in turn."""
-        out: list[dict[str, list[float]]] = []
-        for s, c in zip(summaries, clusters, strict=True):
-            refs = self._refs(c)
-            per_key: dict[str, list[float]] = {}
-            if len(refs) >= 2:
-                counts: Mapping[str, Sequence] = (
-                    self.scorer.counts(s, refs) if self.scorer is not None
-                    else self._counts155(s, refs)
-                )  # fmt: skip
-                for i in range(len(refs)):
-                    loo = {t: list(v[:i]) + list(v[i + 1 :]) for t, v in counts.items()}
-                    if self.scorer is not None:
-                        values = flatten(
-                            {
-                                t: combine(v, self.multi_ref, t.startswith("rougeL"))
-                                for t, v in loo.items()
-                            }  # fmt: skip
-                        )
-                    else:
-                        values = self._flat155(loo)
-                    for k, val in values.items():
-                        per_key.setdefault(k, []).append(val)
-            out.append(per_key)
-        return out
-
     def signature(self) -> dict[str, str]:
         """Everything that determines the scores, as sacrebleu-style key/value pairs."""
         if self.rouge155 is not None:

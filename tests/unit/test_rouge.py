@@ -217,7 +217,10 @@ def test_metric_refuses_a_cluster_without_references():
 
 
 def test_reference_jackknife_leaves_each_reference_out():
+    from bench.run import _reference_views
+
     metric = Rouge(rouge_types=("rouge1",), use_stemmer=False, multi_ref="max")
-    (loo,) = metric.reference_jackknife([PRED], [_cluster("x", REFS3)])
+    per_ref, loo = _reference_views(metric, PRED, _cluster("x", REFS3))
+    assert [v["rouge1_f"] for v in per_ref.values()] == pytest.approx([0.5, 0.6, 0.0])
     # without r1 -> r2 (.6); without r2 -> r1 (.5); without r3 -> r2 (.6)
     assert loo["rouge1_f"] == pytest.approx([0.6, 0.5, 0.6])

@@ -295,15 +295,18 @@ def test_metric_rejects_invalid_combinations(kwargs, match):
 
 
 @pytest.mark.parametrize("rule", ["pooled", "max"])
-def test_metric_reference_jackknife_in_rouge155_mode(rule):
+def test_reference_views_in_rouge155_mode(rule):
+    from bench.run import _reference_views
+
     metric = Rouge(mode="rouge155", multi_ref=rule)
-    (loo,) = metric.reference_jackknife([SUMMARY], [_cluster("c", REFS)])
+    per_ref, loo = _reference_views(metric, SUMMARY, _cluster("c", REFS))
     assert set(loo) == set(metric.higher_is_better)
+    assert len(per_ref) == len(REFS)
     for i in range(len(REFS)):
         (alone,) = metric.score([SUMMARY], [_cluster("c", REFS[:i] + REFS[i + 1 :])])
         for key, values in loo.items():
             assert values[i] == alone[key]
-    assert metric.reference_jackknife([SUMMARY], [_cluster("c", REFS[:1])]) == [{}]
+    assert _reference_views(metric, SUMMARY, _cluster("c", REFS[:1]))[1] == {}
 
 
 def test_metric_takes_sentences_from_lines():
