@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bench.errors import BenchError
+from bench.errors import ArgumentParser, BenchError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOLERANCES = ROOT / "conf" / "compare" / "default.yaml"
@@ -719,16 +719,9 @@ def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> 
 # --- command line -----------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one-line BenchErrors."""
-
-    def error(self, message: str) -> NoReturn:
-        raise BenchError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``bench-compare`` argument parser."""
-    parser = _Parser(
+    parser = ArgumentParser(
         prog=PROG,
         description="Compare a run or sweep with a committed baseline; exit 1 on a regression.",
     )

@@ -24,9 +24,9 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError
+from bench.errors import ArgumentParser, BenchError
 from bench.results.records import EXECUTION_KEYS
 
 if TYPE_CHECKING:
@@ -897,15 +897,10 @@ def parse_mapping(values: Sequence[str] | None, option: str) -> dict[str, str]:
     return out
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise BenchError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
     from bench.results.significance import TESTS
 
-    p = _Parser(
+    p = ArgumentParser(
         prog="bench-table",
         description="Compare runs and sweeps: Markdown, CSV and LaTeX tables plus plots.",
     )
