@@ -566,7 +566,8 @@ def compare(
         out.notes.append(f"Systems not in the baseline (not compared): {', '.join(new_systems)}.")
     if untested:
         out.notes.append(
-            f"Not tested (no paired per-unit scores), judged by tolerance: "
+            f"Not tested (no paired per-unit scores whose mean is the shown value), "
+            f"judged by tolerance: "
             f"{', '.join(sorted(untested))}."
         )
     if few_units and significance is not None:
@@ -786,6 +787,8 @@ def run_cli(argv: Sequence[str]) -> int:
         BenchError: on bad usage or input.
     """
     args = build_parser().parse_args(list(argv))
+    if args.prune and not args.write_baseline:
+        raise BenchError("--prune goes with --write-baseline")
     if args.write_baseline:
         runs = load_side(args.run, "run")
         for path in write_baseline(runs, args.baseline, prune=args.prune):

@@ -53,11 +53,9 @@ class _Seeded:
         """Perturb every cluster; those that cannot be perturbed are kept and recorded."""
         self.unchanged = []
         out = []
+        ordered = sorted(clusters, key=lambda o: o.cluster_id)
         for c in clusters:
-            others = sorted(
-                (o for o in clusters if o.cluster_id != c.cluster_id), key=lambda o: o.cluster_id
-            )
-            new = self._one(c, others)
+            new = self._one(c, ordered)
             if new is c:
                 self.unchanged.append(c.cluster_id)
             out.append(new)
@@ -140,10 +138,14 @@ class AddOffTopicDocument(_Seeded):
     name = "off_topic"
 
     def _one(self, cluster: Cluster, others: Sequence[Cluster]) -> Cluster:
-        if not others:
+        # ``others`` holds every cluster, sorted by id; draw among those that are not this one
+        n_others = len(others) - 1
+        if n_others < 1:
             return cluster
         rng = self._rng(cluster)
-        donor = others[int(rng.integers(len(others)))]
+        k = int(rng.integers(n_others))
+        own = next(i for i, o in enumerate(others) if o.cluster_id == cluster.cluster_id)
+        donor = others[k + (k >= own)]
         doc: Document = donor.documents[int(rng.integers(len(donor.documents)))]
         intruder = replace(doc, doc_id=f"{donor.cluster_id}~{doc.doc_id}")
         pos = int(rng.integers(len(cluster.documents) + 1))

@@ -173,7 +173,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     run_record = {
         "mdsbench": __version__,
         "system": summarizer.name,
-        "overrides": list(overrides),
+        "overrides": [o for o in overrides if o.split("=", 1)[0] not in EXECUTION_KEYS],
         "n_clusters": len(clusters),
         "scores": {k: v.as_dict() for k, v in system.items()},
         "metric_signatures": signatures,

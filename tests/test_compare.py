@@ -472,3 +472,12 @@ def test_write_baseline_keeps_other_systems_unless_pruning(tmp_path, capsys):
     args = ("--write-baseline", "--prune", "--run", tmp_path / "one", "--baseline", dest)
     assert _compare(capsys, *args)[0] == 0
     assert sorted(p.name for p in dest.iterdir()) == ["lead"]
+
+
+def test_prune_without_write_baseline_is_a_usage_error(tmp_path, capsys):
+    _fake_run(tmp_path / "b" / "lead", "lead", [0.4])
+    code, _, err = _compare(
+        capsys, "--prune", "--baseline", tmp_path / "b", "--run", tmp_path / "b"
+    )
+    assert code == 2
+    assert "--prune goes with --write-baseline" in err

@@ -68,6 +68,7 @@ def test_a_changed_config_is_not_taken_for_complete(tmp_path):
     before = (lead / "timing.json").read_text()
     assert _sweep(sweep, "resume=false", jobs=TWO).returncode == 0
     assert (lead / "timing.json").read_text() != before
+    assert "resume=false" not in (lead / "run.json").read_text()
     assert sorted(p.name for p in sweep.iterdir() if p.is_dir() and not p.name.startswith(".")) == [
         "summarizer=lead", "summarizer=random",
     ]  # fmt: skip
@@ -140,6 +141,12 @@ def test_uncommitted_changes_are_part_of_the_provenance(tmp_path):
     assert "diff_sha256" not in clean and clean["dirty"] is False
     assert edited["dirty"] is True and edited["commit"] == clean["commit"]
     assert edited["diff_sha256"] != edited_again["diff_sha256"]
+    # a new file git does not track yet counts too, with its content
+    (tmp_path / "bench" / "m.py").write_text("x = 1\n")
+    (tmp_path / "bench" / "new.py").write_text("y = 1\n")
+    added = git_commit.__wrapped__(tmp_path)
+    (tmp_path / "bench" / "new.py").write_text("y = 2\n")
+    assert added["diff_sha256"] != git_commit.__wrapped__(tmp_path)["diff_sha256"]
 
 
 def test_failures_of_an_earlier_attempt_are_forgotten_on_rerun(tmp_path):
@@ -149,3 +156,13 @@ def test_failures_of_an_earlier_attempt_are_forgotten_on_rerun(tmp_path):
     second = _sweep(sweep, "seed=0", jobs=("-m", "summarizer=lead"))
     assert second.returncode == 0, second.stderr
     assert "failed" not in second.stderr
+    assert not (sweep / ".failed").exists()
+
+
+def test_a_foreign_malformed_run_json_in_the_sweep_is_an_error_not_a_pass(tmp_path):
+    sweep = tmp_path / "sweep"
+    (sweep / "junk").mkdir(parents=True)
+    (sweep / "junk" / "run.json").write_text('{"scores": {"x": 1}}')
+    proc = _sweep(sweep, jobs=("-m", "summarizer=lead"))
+    assert proc.returncode == 2
+    assert "bench-run: error: no comparison table:" in proc.stderr

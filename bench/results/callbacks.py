@@ -53,15 +53,26 @@ class SweepTable(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Forget failures of an earlier attempt at this sweep: its jobs run (or resume) again."""
-        for path in _failures(Path(config.hydra.sweep.dir)):
-            path.unlink(missing_ok=True)
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write the table files, print the Markdown table, report failures."""
         from bench.run import FAILED_DIR, _prune
 
         sweep_dir = Path(config.hydra.sweep.dir)
-        markdown = write_comparison(sweep_dir)
+        for path in _failures(sweep_dir):
+            path.unlink(missing_ok=True)
+        if (sweep_dir / FAILED_DIR).is_dir():
+            _prune(sweep_dir / FAILED_DIR, sweep_dir)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Write the table files, print the Markdown table, report failures."""
+        from bench.errors import BenchError
+        from bench.run import FAILED_DIR, _prune
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            markdown = write_comparison(sweep_dir)
+        except BenchError as exc:
+            # e.g. a foreign, malformed run.json in the sweep directory: say so, exit 2
+            print(f"bench-run: error: no comparison table: {exc}", file=sys.stderr)
+            sys.exit(2)
         if markdown is not None:
             print(f"\nComparison ({sweep_dir}):\n\n{markdown}", flush=True)
         failed = _failures(sweep_dir)

@@ -41,22 +41,34 @@ def git_commit(root: Path) -> dict[str, str | bool]:
     The hash of ``git diff HEAD`` makes two runs of different uncommitted code differ in their
     records, so a resumed sweep never takes results of edited code for its own.
     """
+
+    def git(*args: str) -> bytes:
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, check=True, timeout=30
+        ).stdout
+
     try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True, text=True, check=True, timeout=10,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, check=True, timeout=10,
-        ).stdout.strip()  # fmt: skip
-        diff = subprocess.run(
-            ["git", "-C", str(root), "diff", "HEAD", "--binary", "--", *RESULT_SOURCES],
-            capture_output=True, check=True, timeout=30,
-        ).stdout  # fmt: skip
+        head = git("rev-parse", "HEAD").decode().strip()
+        dirty = git("status", "--porcelain", "--untracked-files=no").strip()
     except (OSError, subprocess.SubprocessError):
         return {"commit": "unknown", "dirty": False}
     out: dict[str, str | bool] = {"commit": head, "dirty": bool(dirty)}
-    if diff:
-        out["diff_sha256"] = hashlib.sha256(diff).hexdigest()
+    try:
+        # Fixed diff options, so that the user's git configuration cannot change the hash.
+        diff = git("-c", "core.quotepath=on", "diff", "HEAD", "--binary", "--no-ext-diff",
+                   "--no-textconv", "--no-color", "--no-renames", "--src-prefix=a/",
+                   "--dst-prefix=b/", "--", *RESULT_SOURCES)  # fmt: skip
+        untracked = git("ls-files", "--others", "--exclude-standard", "-z", "--", *RESULT_SOURCES)
+    except (OSError, subprocess.SubprocessError):
+        out["diff_sha256"] = "unavailable"
+        return out
+    digest = hashlib.sha256(diff)
+    for name in sorted(n for n in untracked.split(b"\0") if n):
+        digest.update(b"\0untracked\0" + name + b"\0")
+        try:
+            digest.update((root / name.decode()).read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    if diff or untracked:
+        out["diff_sha256"] = digest.hexdigest()
     return out

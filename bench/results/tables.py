@@ -322,9 +322,11 @@ def _unit_rows(run: RunSummary) -> _Units:
 def _pair(
     base: list[dict[str, Any]], other: list[dict[str, Any]]
 ) -> tuple[str, list[Mapping[str, Any]], list[Mapping[str, Any]], str]:
-    # Over references, a key is only tested where its shown value is the mean over them
-    # (see significance_tests); over clusters the shown value is always the mean.
-    """(units, baseline values per unit, run values per unit, reason when they cannot pair)."""
+    """(units, baseline values per unit, run values per unit, reason when they cannot pair).
+
+    Over references, a key is only tested where its shown value is the mean over them (see
+    significance_tests); over clusters the shown value is always the mean.
+    """
     base_ids = [r["cluster_id"] for r in base]
     by_id = {r["cluster_id"]: r for r in other}
     if set(base_ids) != set(by_id):
@@ -400,7 +402,8 @@ def significance_tests(
         if not results:
             reason = (
                 "a single cluster whose shown scores are not the mean over its references "
-                "(paired tests over references need metrics.rouge.multi_ref=mean)"
+                "(paired tests over references need a mean over references, e.g. "
+                "metrics.rouge.multi_ref=mean)"
                 if by_reference
                 else "no per-unit values of the selected metrics"
             )
