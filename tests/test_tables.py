@@ -570,7 +570,7 @@ def test_references_are_not_paired_for_a_value_that_is_not_their_mean(tmp_path):
     cmp = _cmp(tmp_path, baseline="lead")
     md = render_markdown(cmp)
     assert not any("†" in c or "‡" in c for c in _md_row(md, "oracle"))
-    assert "need metrics.rouge.multi_ref=mean" in md
+    assert "need a mean over references, e.g. metrics.rouge.multi_ref=mean" in md
 
 
 @pytest.mark.parametrize(

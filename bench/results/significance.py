@@ -13,7 +13,7 @@ that a p-value is never 0 (Davison & Hinkley, 1997):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,31 +69,43 @@ def _diffs(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
     return np.asarray(b, dtype=np.float64) - np.asarray(a, dtype=np.float64)
 
 
+def _test(
+    name: str,
+    a: Sequence[float],
+    b: Sequence[float],
+    n_samples: int,
+    seed: int,
+    null_means: Callable[[np.ndarray, np.random.Generator, int], np.ndarray],
+) -> TestResult:
+    """Two-sided test: how often a mean difference drawn under the null is as extreme."""
+    d = _diffs(a, b)
+    observed = float(d.mean())
+    means = null_means(d, np.random.default_rng(seed), n_samples)
+    extreme = int(np.sum(np.abs(means) >= abs(observed) - 1e-12))
+    p = (1 + extreme) / (1 + n_samples)
+    return TestResult(name, observed, min(p, 1.0), len(d), n_samples, seed)
+
+
 def paired_bootstrap(
     a: Sequence[float], b: Sequence[float], n_samples: int = 1000, seed: int = 0
 ) -> TestResult:
     """Two-sided paired bootstrap test of ``b`` against ``a``."""
-    d = _diffs(a, b)
-    observed = float(d.mean())
-    rng = np.random.default_rng(seed)
-    means = d[rng.integers(0, len(d), size=(n_samples, len(d)))].mean(axis=1)
-    extreme = int(np.sum(np.abs(means - observed) >= abs(observed) - 1e-12))
-    p = (1 + extreme) / (1 + n_samples)
-    return TestResult("paired_bootstrap", observed, min(p, 1.0), len(d), n_samples, seed)
+
+    def shifted_resamples(d: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
+        return d[rng.integers(0, len(d), size=(n, len(d)))].mean(axis=1) - d.mean()
+
+    return _test("paired_bootstrap", a, b, n_samples, seed, shifted_resamples)
 
 
 def approximate_randomization(
     a: Sequence[float], b: Sequence[float], n_samples: int = 1000, seed: int = 0
 ) -> TestResult:
     """Two-sided approximate randomization test of ``b`` against ``a``."""
-    d = _diffs(a, b)
-    observed = float(d.mean())
-    rng = np.random.default_rng(seed)
-    signs = rng.integers(0, 2, size=(n_samples, len(d))) * 2 - 1
-    means = (signs * d).mean(axis=1)
-    extreme = int(np.sum(np.abs(means) >= abs(observed) - 1e-12))
-    p = (1 + extreme) / (1 + n_samples)
-    return TestResult("approximate_randomization", observed, min(p, 1.0), len(d), n_samples, seed)
+
+    def sign_flips(d: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
+        return ((rng.integers(0, 2, size=(n, len(d))) * 2 - 1) * d).mean(axis=1)
+
+    return _test("approximate_randomization", a, b, n_samples, seed, sign_flips)
 
 
 def paired_test(
