@@ -10,6 +10,13 @@ class BenchError(Exception):
     """A problem with the user's input or configuration, reported as one line."""
 
 
+def check_int(value: object, what: str, minimum: int = 0) -> int:
+    """``value`` if it is an integer (not a bool) >= ``minimum``, else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are BenchErrors, so they print as one line."""
 

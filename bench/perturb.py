@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from bench.errors import check_int
 from bench.summarizers.base import cluster_seed
 from bench.types import Cluster, Document
 
@@ -38,9 +39,7 @@ class _Seeded:
     name = "none"
 
     def __init__(self, seed: int = 0) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-        self.seed = seed
+        self.seed = check_int(seed, "seed")
         self.unchanged: list[str] = []
 
     def _rng(self, cluster: Cluster) -> np.random.Generator:

@@ -17,7 +17,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from bench import __version__
-from bench.errors import BenchError
+from bench.errors import BenchError, check_int
 from bench.results.records import EXECUTION_KEYS
 from bench.types import Cluster
 
@@ -64,9 +64,10 @@ def _metric_nodes(cfg: DictConfig) -> dict[str, Any]:
 
 
 def _non_negative_int(value: Any, what: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise BenchError(f"{what} must be an integer >= {minimum}, got {value!r}")
-    return value
+    try:
+        return check_int(value, what, minimum)
+    except ValueError as exc:
+        raise BenchError(str(exc)) from None
 
 
 def _result_config(cfg: DictConfig) -> dict[str, Any]:

@@ -41,6 +41,7 @@ from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.types import Cluster
 
 if TYPE_CHECKING:
+    from bench.metrics.rouge155 import Counts as Counts155
     from bench.metrics.rouge155 import Options, Rouge155
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -308,7 +309,6 @@ def flatten(scores: Mapping[str, Score]) -> dict[str, float]:
     return out
 
 
-Counts155 = tuple[int, int, int]  # ROUGE-1.5.5 (hits, reference total, peer total)
 MODES = ("rouge_score", "rouge155")
 ROUGE155_TYPES = ("rouge1", "rouge2", "rougeL")
 ROUGE155_MULTI_REF = {"pooled": "A", "max": "B"}  # multi_ref -> ROUGE-1.5.5 -f

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.budget import Budget
+from bench.errors import check_int
 from bench.summarizers.base import cluster_seed, is_redundant
 from bench.types import Cluster
 
@@ -89,8 +90,7 @@ class RandomSentences(_PerCluster):
 
     def __init__(self, budget: Budget, seed: int = 0, name: str = "random") -> None:
         """Keep the seed; every cluster gets its own generator derived from it."""
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        check_int(seed, "seed")
         self.name = name
         self.method = "random-sentences"
         self.budget = budget
