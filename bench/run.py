@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 CONF_DIR = ROOT / "conf"
 GROUPS = (
-    "dataset", "summarizer", "metrics", "budget", "cleaning", "perturb", "stats", "paths", "sweep",
+    "dataset", "summarizer", "packing", "metrics", "budget", "cleaning", "perturb", "stats",
+    "paths", "sweep",
 )  # fmt: skip
 
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
@@ -128,6 +129,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
 
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
+    summarize_started = time.time()
     try:
         raw = summarizer.summarize(clusters)
     except ValueError as exc:
@@ -135,6 +137,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     if len(raw) != len(clusters):
         raise BenchError(f"summarizer {summarizer.name!r} returned {len(raw)} summaries "
                          f"for {len(clusters)} clusters")  # fmt: skip
+    summarized = time.time()
     cuts = [budget.apply(s) for s in raw]
     texts = [c.text for c in cuts]
 
@@ -190,6 +193,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         "git": git_commit(ROOT),
         "packages": package_versions(),
     }
+    # What a model-based summarizer's input kept of each document (packing accounting).
+    input_report = getattr(summarizer, "input_report", None) or {}
     summaries_rows = [
         {
             "cluster_id": cl.cluster_id,
@@ -197,6 +202,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             "length_words": cut.n_words,
             "length_sentences": cut.n_sentences,
             "truncated": cut.truncated,
+            **({"input": input_report[cl.cluster_id]} if cl.cluster_id in input_report else {}),
         }
         for cl, cut in zip(clusters, cuts, strict=True)
     ]
@@ -217,7 +223,16 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     atomic_write_json(out_dir / "run.json", run_record)
     # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
     finished = time.time()
-    timing = {"started": started, "finished": finished, "seconds": round(finished - started, 3)}
+    timing: dict[str, Any] = {
+        "started": started,
+        "finished": finished,
+        "seconds": round(finished - started, 3),
+        "summarize_seconds": round(summarized - summarize_started, 3),
+    }
+    cache = getattr(summarizer, "cache", None)
+    if cache is not None and getattr(cache, "enabled", False):
+        timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
+        log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
     atomic_write_json(out_dir / "timing.json", timing)
     for name, sig in sig_strings.items():
         log.info("%s signature: %s", name, sig)

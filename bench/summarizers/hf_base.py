@@ -1,0 +1,492 @@
+"""What the transformers summarizers share: loading, devices, packing, batched cached generation.
+
+Subclasses (``hf_seq2seq.Seq2Seq``, ``hf_causal.Causal``) say which ``AutoModelFor*`` class to
+load, how a packed input becomes the model's input text, and how generated ids become text.
+Everything else lives here once:
+
+- loading by local path or hub id + pinned ``revision`` (``trust_remote_code`` always off), with
+  one-line errors for a missing path and for a hub id that cannot be fetched (offline here);
+- device (cpu/cuda/mps/auto) and dtype (float32/float16/bfloat16/auto) selection;
+- packing of every cluster with the configured strategy, including two-stage map-reduce;
+- batched generation with inputs sorted by length, sampling seeded per input (so outputs do
+  not depend on batch composition), the generation cache, progress logging;
+- per cluster, how many tokens of each document the model actually saw, measured on the final
+  tokenization (``input_report``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.budget import Budget
+from bench.errors import check_int
+from bench.preprocess.packing import Concat, PackedInput, Packing
+from bench.preprocess.text import split_sentences
+from bench.summarizers.cache import GenerationCache, sha256_text
+from bench.types import Cluster
+
+log = logging.getLogger(__name__)
+
+EXTRA_HINT = "pip install 'mdsbench[models]' (install torch==2.13.0 first)"
+
+# Decoding settings a config may set; they go onto a GenerationConfig (transformers 5 silently
+# drops generation arguments set on a model config).
+DECODING_KEYS = frozenset({
+    "num_beams", "min_new_tokens", "max_new_tokens", "length_penalty", "no_repeat_ngram_size",
+    "do_sample", "temperature", "top_p", "top_k", "repetition_penalty", "early_stopping",
+    "encoder_no_repeat_ngram_size",
+})  # fmt: skip
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+_HUB_ID_PARTS = 2  # "name" or "org/name"
+
+
+def require_models_extra() -> None:
+    """Raise ImportError naming the extra when torch or transformers is missing."""
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"model-based summarizers need the 'models' extra: {EXTRA_HINT}") from exc
+
+
+def resolve_model(model: str) -> tuple[str, bool]:
+    """``(location, is_local)``: an existing directory, or something shaped like a hub id."""
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"model must be a local path or a hub id, got {model!r}")
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return str(path.resolve()), True
+    if path.exists():
+        raise ValueError(f"model path {model!r} is not a directory")
+    looks_like_path = (
+        model.startswith(("/", ".", "~")) or "\\" in model or len(model.split("/")) > _HUB_ID_PARTS
+    )
+    if looks_like_path:
+        raise ValueError(f"model path {model!r} does not exist")
+    return model, False
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_pretrained(loader: Any, model: str, revision: str | None, what: str) -> Any:
+    """``loader.from_pretrained`` on a local directory or a hub id, with one-line errors."""
+    location, local = resolve_model(model)
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if not local and revision is not None:
+        kwargs["revision"] = revision
+    try:
+        return loader.from_pretrained(location, **kwargs)
+    except (OSError, ValueError) as exc:
+        first = " ".join(str(exc).split("\n")[0].split())
+        if local:
+            raise ValueError(f"cannot load {what} from {location}: {first}") from exc
+        why = "HF_HUB_OFFLINE=1 is set" if _offline() else "the Hugging Face Hub is unreachable"
+        raise ValueError(
+            f"cannot load {what} {model!r} (revision {revision or 'default'}): it is not in the "
+            f"local Hugging Face cache and {why}; download it on a connected machine or pass a "
+            "local directory"
+        ) from exc
+
+
+def fingerprint(directory: str) -> str:
+    """sha256 over the names and contents of a model directory's files (its revision)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode("utf-8") + b"\0")
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def pick_device(device: str) -> str:
+    """Resolve ``auto`` to cuda, then mps, then cpu; check an explicit choice is available."""
+    import torch
+
+    if device not in DEVICES:
+        raise ValueError(f"unknown device {device!r}; choose from {', '.join(DEVICES)}")
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if (device == "cuda" and not cuda) or (device == "mps" and not mps):
+        raise ValueError(f"device {device!r} is not available on this machine")
+    return device
+
+
+def pick_dtype(dtype: str, device: str) -> Any:
+    """Resolve ``auto`` to float16 on cuda and float32 elsewhere."""
+    import torch
+
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
+    if dtype == "auto":
+        dtype = "float16" if device == "cuda" else "float32"
+    return getattr(torch, dtype)
+
+
+class HFTokens:
+    """Token counting and truncation with a fast tokenizer (offsets keep the original text)."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        """Offsets need a fast (Rust) tokenizer."""
+        if not getattr(tokenizer, "is_fast", False):
+            raise ValueError("packing needs a fast tokenizer (one with offset mappings)")
+        self.tokenizer = tokenizer
+
+    def count(self, texts: Sequence[str]) -> list[int]:
+        """Tokens of each text, without special tokens."""
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def truncate(self, text: str, n_tokens: int) -> str:
+        """The prefix of ``text`` covered by its first ``n_tokens`` tokens."""
+        if n_tokens <= 0:
+            return ""
+        enc = self.tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        offsets = enc["offset_mapping"]
+        if n_tokens >= len(offsets):
+            return text
+        return text[: offsets[n_tokens - 1][1]].rstrip()
+
+
+def locate(text: str, parts: Sequence[str]) -> list[tuple[int, int] | None]:
+    """Character spans of ``parts`` found in order in ``text`` (None when a part is absent)."""
+    spans: list[tuple[int, int] | None] = []
+    pos = 0
+    for part in parts:
+        at = text.find(part, pos) if part else -1
+        if at < 0:
+            spans.append(None)
+            continue
+        spans.append((at, at + len(part)))
+        pos = at + len(part)
+    return spans
+
+
+class HFSummarizer:
+    """Base of the transformers summarizers; see the module docstring."""
+
+    kind = "hf"
+    padding_side = "right"
+
+    def __init__(
+        self,
+        budget: Budget,
+        model: str,
+        packing: Packing | None = None,
+        revision: str | None = None,
+        name: str = "hf",
+        generation: Mapping[str, Any] | None = None,
+        batch_size: int = 4,
+        max_input_tokens: int | None = None,
+        doc_separator: str = "\n\n",
+        device: str = "auto",
+        dtype: str = "auto",
+        seed: int = 0,
+        cache_dir: str | None = None,
+        num_threads: int | None = None,
+    ) -> None:
+        """Validate settings and load tokenizer and model once."""
+        require_models_extra()
+        import torch
+
+        self.name = name
+        self.budget = budget
+        self.packing = packing if packing is not None else Concat()
+        self.model_id = model
+        self.revision = revision
+        self.batch_size = check_int(batch_size, "batch_size", 1)
+        self.seed = check_int(seed, "seed")
+        if max_input_tokens is not None:
+            check_int(max_input_tokens, "max_input_tokens", 1)
+        if num_threads is not None:
+            torch.set_num_threads(check_int(num_threads, "num_threads", 1))
+        self.decoding = dict(generation or {})
+        unknown = sorted(set(self.decoding) - DECODING_KEYS)
+        if unknown:
+            raise ValueError(
+                f"unknown generation setting(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(DECODING_KEYS))}"
+            )
+        self.device = pick_device(device)
+        self.torch_dtype = pick_dtype(dtype, self.device)
+        self.cache = GenerationCache(cache_dir)
+        self.input_report: dict[str, dict[str, Any]] = {}
+
+        self._silence_progress_bars()
+        from transformers import AutoConfig
+
+        location, local = resolve_model(model)
+        self.location, self.is_local = location, local
+        self.tokenizer = load_pretrained(self._tokenizer_loader(), model, revision, "tokenizer")
+        self.tokens = HFTokens(self.tokenizer)
+        self.config = load_pretrained(AutoConfig, model, revision, "model config")
+        # Weights load on the first cache miss: a rerun served from the cache never loads them.
+        self._model: Any = None
+        self.weights = (
+            f"sha256:{fingerprint(location)}"
+            if local
+            else str(getattr(self.config, "_commit_hash", None) or revision or "default")
+        )
+        self.generation_config = self._generation_config()
+        self.separator = self.packing.resolve_separator(doc_separator)
+        self.input_limit = self.packing.resolve_limit(max_input_tokens or self._model_limit())
+        self._setup()
+
+    # -- hooks for subclasses ------------------------------------------------------------
+    def _model_loader(self) -> Any:
+        raise NotImplementedError
+
+    def _tokenizer_loader(self) -> Any:
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer
+
+    def _setup(self) -> None:
+        """Subclass-specific preparation after loading."""
+
+    def _model_text(self, packed: PackedInput) -> str:
+        """The text the model is given for one packed input."""
+        return packed.text
+
+    def _overhead(self, n_documents: int) -> int:
+        """Input tokens spent on things other than document text."""
+        return self.tokenizer.num_special_tokens_to_add()
+
+    def _add_special_tokens(self) -> bool:
+        return True
+
+    def _new_tokens(self, output_ids: Any, input_width: int) -> Any:
+        return output_ids
+
+    def _extra_signature(self) -> dict[str, str]:
+        return {}
+
+    # -- shared machinery ----------------------------------------------------------------
+    @property
+    def model(self) -> Any:
+        """The model, loaded on first use onto the chosen device and dtype."""
+        if self._model is None:
+            log.info("%s: loading model %s", self.name, self.model_id)
+            model = load_pretrained(self._model_loader(), self.model_id, self.revision, "model")
+            model.to(device=self.device, dtype=self.torch_dtype)
+            model.eval()
+            self._model = model
+        return self._model
+
+    @staticmethod
+    def _silence_progress_bars() -> None:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+    def _model_limit(self) -> int:
+        limits = [
+            getattr(self.config, "max_position_embeddings", None),
+            getattr(self.config, "max_encoder_position_embeddings", None),
+            self.tokenizer.model_max_length,
+        ]
+        usable = [int(v) for v in limits if isinstance(v, int) and 0 < v < 1_000_000]
+        if not usable:
+            raise ValueError("cannot tell the model's input limit; set max_input_tokens")
+        return min(usable)
+
+    def _generation_config(self) -> Any:
+        from transformers import GenerationConfig
+
+        try:
+            kwargs = {} if self.is_local or self.revision is None else {"revision": self.revision}
+            base = GenerationConfig.from_pretrained(self.location, **kwargs)
+        except OSError:  # no generation_config.json: the model config's defaults
+            base = GenerationConfig.from_model_config(self.config)
+        config = GenerationConfig(**base.to_dict())
+        for key, value in self.decoding.items():
+            setattr(config, key, value)
+        try:
+            config.validate(strict=True)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"invalid generation settings: {exc}") from exc
+        if config.pad_token_id is None:
+            config.pad_token_id = self.tokenizer.pad_token_id or config.eos_token_id
+        return config
+
+    def content_limit(self, n_documents: int) -> int:
+        """Input tokens available for the packed text of ``n_documents`` documents."""
+        overhead = self._overhead(n_documents)
+        limit = self.input_limit - overhead
+        if limit < 1:
+            raise ValueError(
+                f"input limit {self.input_limit} leaves no room for documents "
+                f"({overhead} tokens of prompt and special tokens)"
+            )
+        return limit
+
+    def decoding_signature(self) -> dict[str, Any]:
+        """The effective decoding settings (the model's defaults with the config's on top)."""
+        settings = self.generation_config.to_diff_dict()
+        settings.pop("transformers_version", None)
+        return settings
+
+    def generation_signature(self) -> dict[str, str]:
+        """Everything that determines one generated output for a given input text."""
+        import torch
+        import transformers
+
+        sig = {
+            "kind": self.kind,
+            "model": "local" if self.is_local else self.model_id,
+            "weights": self.weights,
+            "decoding": json.dumps(self.decoding_signature(), sort_keys=True),
+            "max_input_tokens": str(self.input_limit),
+            "dtype": str(self.torch_dtype).removeprefix("torch."),
+            "device": self.device,
+            "transformers": transformers.__version__,
+            "torch": torch.__version__,
+            **self.packing.signature(),
+            "separator": repr(self.separator),
+            **self._extra_signature(),
+        }
+        if self.generation_config.do_sample:
+            sig["seed"] = str(self.seed)
+        return sig
+
+    def signature(self) -> dict[str, str]:
+        """Generation signature plus the name, model as configured and the budget."""
+        return {
+            "name": self.name,
+            "model_id": self.model_id,
+            "revision": str(self.revision),
+            **self.generation_signature(),
+            "budget": self.budget.signature(),
+        }
+
+    def _encode(self, texts: Sequence[str]) -> Any:
+        self.tokenizer.padding_side = self.padding_side
+        return self.tokenizer(
+            list(texts),
+            add_special_tokens=self._add_special_tokens(),
+            truncation=True,
+            max_length=self.input_limit,
+            padding=True,
+            return_tensors="pt",
+        ).to(self.device)
+
+    def _run_generate(self, texts: Sequence[str]) -> list[str]:
+        """Generate for one batch; returns decoded texts in the given order."""
+        import torch
+
+        enc = self._encode(texts)
+        with torch.inference_mode():
+            out = self.model.generate(**enc, generation_config=self.generation_config)
+        new = self._new_tokens(out, enc["input_ids"].shape[1])
+        return [t.strip() for t in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+
+    def _sample_one(self, text: str) -> str:
+        """Sampling, seeded from (seed, input): the output does not depend on batching."""
+        import torch
+
+        seed = int(sha256_text(f"{self.seed}\0{text}")[:15], 16)
+        with torch.random.fork_rng(devices=[] if self.device == "cpu" else None):
+            torch.manual_seed(seed)
+            return self._run_generate([text])[0]
+
+    def generate(self, texts: Sequence[str]) -> list[str]:
+        """Outputs for model input texts: cached ones read, the rest generated in sorted batches."""
+        gen_sig = self.generation_signature()
+        keys = [self.cache.key(gen_sig, t) for t in texts]
+        results: dict[str, str] = {}
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key in results or key in todo:
+                continue
+            cached = self.cache.get(key, text)
+            if cached is None:
+                todo[key] = text
+            else:
+                results[key] = cached
+        # Longest first: similar lengths share a batch, so little compute goes to padding.
+        lengths = self.tokens.count(list(todo.values()))
+        order = sorted(range(len(todo)), key=lambda i: -lengths[i])
+        items = list(todo.items())
+        pending = [items[i] for i in order]
+        done = 0
+        step = 1 if self.generation_config.do_sample else self.batch_size
+        for start in range(0, len(pending), step):
+            batch = pending[start : start + step]
+            if self.generation_config.do_sample:
+                outputs = [self._sample_one(batch[0][1])]
+            else:
+                outputs = self._run_generate([t for _, t in batch])
+            for (key, text), output in zip(batch, outputs, strict=True):
+                results[key] = output
+                self.cache.put(key, text, output, gen_sig)
+            done += len(batch)
+            log.info("%s: generated %d/%d inputs", self.name, done, len(pending))
+        return [results[k] for k in keys]
+
+    def _seen(self, model_text: str, packed: PackedInput, totals: Sequence[int]) -> list[dict]:
+        """Per document: tokens in the packed input that survive the final tokenization."""
+        enc = self.tokenizer(
+            model_text,
+            add_special_tokens=self._add_special_tokens(),
+            truncation=True,
+            max_length=self.input_limit,
+            return_offsets_mapping=True,
+        )
+        starts = [a for a, b in enc["offset_mapping"] if b > a]
+        seen = [0] * len(totals)
+        for doc, span in zip(packed.doc_index, locate(model_text, packed.parts), strict=True):
+            if span is not None:
+                seen[doc] = sum(1 for a in starts if span[0] <= a < span[1])
+        return [{"tokens_seen": s, "tokens_total": t} for s, t in zip(seen, totals, strict=True)]
+
+    def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
+        """Pack, generate (map-reduce in two stages), one sentence per line."""
+        docs = [[list(d.sentences) for d in c.documents] for c in clusters]
+        totals = [self.tokens.count([" ".join(d) for d in cd]) for cd in docs]
+        reports: list[dict[str, Any]] = [{"input_limit": self.input_limit} for _ in clusters]
+        if self.packing.hierarchical:
+            stage_one = [
+                self.packing.map_inputs(cd, self.tokens, self.content_limit(1))  # type: ignore[attr-defined]
+                for cd in docs
+            ]
+            flat = [p for ps in stage_one for p in ps]
+            flat_out = iter(self.generate([self._model_text(p) for p in flat]))
+            for c, (ps, cd) in enumerate(zip(stage_one, docs, strict=True)):
+                per_doc = [{"tokens_seen": 0, "tokens_total": t} for t in totals[c]]
+                partial = [""] * len(cd)
+                for p in ps:
+                    row = self._seen(self._model_text(p), p, totals[c])[p.doc_index[0]]
+                    per_doc[p.doc_index[0]] = row
+                    partial[p.doc_index[0]] = next(flat_out)
+                reports[c]["map"] = per_doc
+                docs[c] = [split_sentences(s.split("\n")) for s in partial]
+            totals = [self.tokens.count([" ".join(d) for d in cd]) for cd in docs]
+        packed = [
+            self.packing.pack(cd, self.tokens, self.content_limit(len(cd)), self.separator)
+            for cd in docs
+        ]
+        model_texts = [self._model_text(p) for p in packed]
+        outputs = self.generate(model_texts)
+        summaries = []
+        for c, (p, text, out) in enumerate(zip(packed, model_texts, outputs, strict=True)):
+            stage = "reduce" if self.packing.hierarchical else "documents"
+            reports[c][stage] = self._seen(text, p, totals[c])
+            summaries.append("\n".join(split_sentences(out.split("\n"))))
+        self.input_report = {c.cluster_id: r for c, r in zip(clusters, reports, strict=True)}
+        return summaries

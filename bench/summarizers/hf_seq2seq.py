@@ -1,0 +1,56 @@
+"""Encoder-decoder summarizers: any ``AutoModelForSeq2SeqLM`` (BART, PEGASUS, LED, PRIMERA).
+
+Presets in ``conf/summarizer/`` pin hub ids and revisions for facebook/bart-large-cnn (Lewis et
+al., 2020), google/pegasus-multi_news (Zhang et al., 2020), allenai/PRIMERA-multinews (Xiao et
+al., 2022) and allenai/led-base-16384 (Beltagy et al., 2020); tests use a tiny local BART.
+Longformer-style models (LED, PRIMERA) want global attention on the first token, and PRIMERA
+also on every ``<doc-sep>``: ``global_attention`` selects it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.summarizers.hf_base import HFSummarizer
+
+GLOBAL_ATTENTION = ("none", "first", "first_and_separators")
+
+
+class Seq2Seq(HFSummarizer):
+    """A transformers encoder-decoder summarizer over packed cluster input."""
+
+    kind = "seq2seq"
+    padding_side = "right"
+
+    def __init__(self, *args: Any, global_attention: str = "none", **kwargs: Any) -> None:
+        """See :class:`HFSummarizer`; ``global_attention`` is for Longformer-style encoders."""
+        if global_attention not in GLOBAL_ATTENTION:
+            raise ValueError(
+                f"unknown global_attention {global_attention!r}; "
+                f"choose from {', '.join(GLOBAL_ATTENTION)}"
+            )
+        self.global_attention = global_attention
+        super().__init__(*args, **kwargs)
+
+    def _model_loader(self) -> Any:
+        from transformers import AutoModelForSeq2SeqLM
+
+        return AutoModelForSeq2SeqLM
+
+    def _encode(self, texts: Any) -> Any:
+        enc = super()._encode(texts)
+        if self.global_attention == "none":
+            return enc
+        import torch
+
+        mask = torch.zeros_like(enc["input_ids"])
+        mask[:, 0] = 1
+        if self.global_attention == "first_and_separators":
+            sep_ids = self.tokenizer(self.separator.strip(), add_special_tokens=False)["input_ids"]
+            if len(sep_ids) == 1:
+                mask[enc["input_ids"] == sep_ids[0]] = 1
+        enc["global_attention_mask"] = mask
+        return enc
+
+    def _extra_signature(self) -> dict[str, str]:
+        return {"global_attention": self.global_attention}
