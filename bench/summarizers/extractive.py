@@ -2,59 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
-
 import numpy as np
 
 from bench.budget import Budget
 from bench.errors import check_int
-from bench.summarizers.base import cluster_seed, is_redundant
+from bench.summarizers.base import PerCluster, check_dedup_threshold, cluster_seed, is_redundant
 from bench.types import Cluster
 
-log = logging.getLogger(__name__)
 
-
-def _check_threshold(value: float) -> float:
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"dedup_threshold must be in (0, 1], got {value}")
-    return value
-
-
-class _PerCluster:
-    """Shared plumbing: summarize cluster by cluster with progress, sign with the budget."""
-
-    name: str
-    method: str
-    budget: Budget
-
-    def _one(self, cluster: Cluster) -> str:
-        raise NotImplementedError
-
-    def _settings(self) -> dict[str, str]:
-        return {}
-
-    def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
-        """One summary per cluster, in order."""
-        out = []
-        step = max(1, len(clusters) // 10)
-        for i, cluster in enumerate(clusters, start=1):
-            out.append(self._one(cluster))
-            if i % step == 0 or i == len(clusters):
-                log.info("%s: %d/%d clusters summarized", self.name, i, len(clusters))
-        return out
-
-    def signature(self) -> dict[str, str]:
-        """Settings that determine the output."""
-        return {
-            "name": self.name,
-            "method": self.method,
-            **self._settings(),
-            "budget": self.budget.signature(),
-        }
-
-
-class Lead(_PerCluster):
+class Lead(PerCluster):
     """Round-robin lead: the first sentence of every document, then the second, and so on.
 
     A sentence whose words are mostly (``dedup_threshold``) contained in an already chosen
@@ -66,7 +22,7 @@ class Lead(_PerCluster):
         self.name = name
         self.method = "lead-round-robin"
         self.budget = budget
-        self.dedup_threshold = _check_threshold(dedup_threshold)
+        self.dedup_threshold = check_dedup_threshold(dedup_threshold)
 
     def _one(self, cluster: Cluster) -> str:
         chosen: list[str] = []
@@ -85,7 +41,7 @@ class Lead(_PerCluster):
         return {"dedup": f"word-containment>={self.dedup_threshold}"}
 
 
-class RandomSentences(_PerCluster):
+class RandomSentences(PerCluster):
     """Distinct sentences drawn uniformly without replacement, seeded per cluster."""
 
     def __init__(self, budget: Budget, seed: int = 0, name: str = "random") -> None:
@@ -110,7 +66,7 @@ class RandomSentences(_PerCluster):
         return {"seed": str(self.seed), "rng": f"numpy-{np.__version__}-PCG64"}
 
 
-class Oracle(_PerCluster):
+class Oracle(PerCluster):
     """Greedy extractive oracle: the usual upper bound of extractive MDS papers.
 
     At each step it adds the sentence that most increases the mean over references of
