@@ -43,3 +43,16 @@ def compose_run():
 
     yield _compose
     GlobalHydra.instance().clear()
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory, cluster):
+    """Tiny random BART and GPT-2 with tokenizers trained on the cluster, saved locally."""
+    from bench.testing import build_tiny_bart, build_tiny_gpt2
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    texts = [s for d in cluster.documents for s in d.sentences]
+    return {
+        "bart": str(build_tiny_bart(root / "tiny-bart", texts)),
+        "gpt2": str(build_tiny_gpt2(root / "tiny-gpt2", texts)),
+    }

@@ -21,9 +21,10 @@ from bench.compare import (
 from bench.errors import BenchError
 from bench.results.records import atomic_write_json, atomic_write_jsonl, read_jsonl
 from tests.conftest import ROOT
+from tests.test_configs import MODEL_FREE
 
 BASELINE = ROOT / "results" / "baselines" / "model_free"
-SYSTEMS = ("lead", "oracle", "random")
+SYSTEMS = sorted(MODEL_FREE)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,10 @@ def test_a_baseline_file_compares_one_system(sweep, capsys):
     code, out, _ = _compare(capsys, "--baseline", BASELINE / "oracle" / "run.json", "--run", sweep)
     assert code == 0
     assert {system for system, _ in _rows(out)} == {"oracle"}
-    assert "Systems not in the baseline (not compared): lead, random." in out
+    assert (
+        "Systems not in the baseline (not compared): "
+        "centroid, lead, lexrank, mmr, random, sumbasic, textrank."
+    ) in out
 
 
 def test_a_metric_missing_from_the_run_fails(sweep, tmp_path, capsys):

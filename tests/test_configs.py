@@ -13,6 +13,10 @@ from bench.summarizers.base import Summarizer
 from tests.conftest import ROOT
 
 CONF = ROOT / "conf"
+MODEL_FREE = ["lead", "random", "oracle", "lexrank", "textrank", "centroid", "mmr", "sumbasic"]
+EMBEDDING = ["minilm_centroid", "minilm_mmr"]
+HUB_PRESETS = ["bart_cnn", "pegasus_multi_news", "primera_multinews", "led_base"]
+LOCAL_MODEL = {"seq2seq": "bart", "tiny_bart": "bart", "causal": "gpt2", "tiny_gpt2": "gpt2"}
 
 
 def _options(group: str) -> list[str]:
@@ -20,7 +24,11 @@ def _options(group: str) -> list[str]:
 
 
 def test_expected_options_exist():
-    assert _options("summarizer") == ["lead", "oracle", "random"]
+    assert _options("summarizer") == sorted(
+        [*MODEL_FREE, *EMBEDDING, *HUB_PRESETS, "seq2seq", "causal", "tiny_bart", "tiny_gpt2",
+         "precomputed"]
+    )  # fmt: skip
+    assert _options("packing") == ["concat", "equal", "map_reduce", "round_robin"]
     assert _options("metrics") == ["rouge", "rouge155"]
     assert _options("dataset") == ["local", "mattis_pakistan_2017"]
     assert _options("cleaning") == ["default", "off"]
@@ -28,11 +36,49 @@ def test_expected_options_exist():
     assert _options("perturb") == ["drop_one", "duplicate_one", "none", "off_topic", "shuffle"]
 
 
-@pytest.mark.parametrize("name", _options("summarizer"))
-def test_every_summarizer_composes_and_instantiates(compose_run, name):
-    cfg = compose_run(f"summarizer={name}")
-    obj = instantiate(cfg.summarizer, _convert_="all", _partial_=True)(budget=Budget())
+def _build(cfg):
+    return instantiate(cfg.summarizer, _convert_="all", _partial_=True)(budget=Budget())
+
+
+@pytest.mark.parametrize("name", [*MODEL_FREE, *EMBEDDING])
+def test_every_model_free_and_embedding_summarizer_instantiates(compose_run, name):
+    obj = _build(compose_run(f"summarizer={name}"))
     assert isinstance(obj, Summarizer)
+    assert obj.name == name
+
+
+@pytest.mark.parametrize("name", sorted(LOCAL_MODEL))
+def test_model_summarizers_instantiate_on_a_local_model(compose_run, tiny_models, name):
+    model = tiny_models[LOCAL_MODEL[name]]
+    obj = _build(compose_run(f"summarizer={name}", f"summarizer.model={model}"))
+    assert isinstance(obj, Summarizer)
+    assert obj.name == name
+    assert obj.packing.name == "equal"  # the packing group's default reaches the summarizer
+
+
+@pytest.mark.parametrize("name", HUB_PRESETS)
+def test_hub_presets_pin_a_revision_and_fail_offline_with_a_clear_error(compose_run, name):
+    cfg = compose_run(f"summarizer={name}")
+    assert cfg.summarizer.revision
+    assert "/" in cfg.summarizer.model
+    with pytest.raises(ValueError, match="not in the local Hugging Face cache"):
+        _build(cfg)
+
+
+def test_precomputed_instantiates_on_a_file(compose_run, tmp_path):
+    path = tmp_path / "out.jsonl"
+    path.write_text('{"cluster_id": "c", "summary": "S."}\n', encoding="utf-8")
+    obj = _build(compose_run("summarizer=precomputed", f"summarizer.path={path}"))
+    assert isinstance(obj, Summarizer)
+    assert obj.name == "precomputed"
+
+
+@pytest.mark.parametrize("name", _options("packing"))
+def test_every_packing_composes_and_instantiates(compose_run, name):
+    from bench.preprocess.packing import Packing
+
+    obj = instantiate(compose_run(f"packing={name}").packing, _convert_="all")
+    assert isinstance(obj, Packing)
     assert obj.name == name
 
 
@@ -66,9 +112,11 @@ def test_every_multi_reference_rule_is_accepted(compose_run, rule):
     assert instantiate(cfg.metrics.rouge).scorer.multi_ref == rule
 
 
-def test_sweep_file_declares_every_model_free_summarizer(compose_run):
+def test_sweep_files_declare_every_model_free_and_embedding_summarizer(compose_run):
     cfg = compose_run("sweep=model_free", hydra=True)
-    assert set(cfg.hydra.sweeper.params.summarizer.split(",")) == set(_options("summarizer"))
+    assert cfg.hydra.sweeper.params.summarizer.split(",") == MODEL_FREE
+    cfg = compose_run("sweep=main", hydra=True)
+    assert cfg.hydra.sweeper.params.summarizer.split(",") == MODEL_FREE + EMBEDDING
 
 
 def test_paths_point_into_the_checkout(compose_run):

@@ -152,10 +152,13 @@ class Concat(_Packing):
         """Documents whole until the budget runs out; the one that crosses it is truncated."""
         _check_limit(limit)
         texts = [_join(d) for d in documents]
-        budget = _content_budget(len(texts), separator, tokens, limit)
+        sep_cost = tokens.count([separator])[0] if separator else 0
+        budget = limit
         parts: list[str] = []
         for text, size in zip(texts, tokens.count(texts), strict=True):
-            take = min(size, budget)
+            if any(parts):  # a separator only goes between two documents that are kept
+                budget -= sep_cost
+            take = max(0, min(size, budget))
             parts.append(text if take == size else tokens.truncate(text, take) if take else "")
             budget -= take
         return _packed(parts, separator)

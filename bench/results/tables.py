@@ -133,7 +133,15 @@ def collect_runs(directories: Sequence[Path]) -> list[RunSummary]:
 
 
 def unique_labels(runs: Sequence[RunSummary]) -> list[RunSummary]:
-    """Runs whose labels collide get their directory, relative to the colliding runs', appended."""
+    """Labels that tell the runs of one table apart.
+
+    Overrides every run shares (say ``summarizer.model=/some/path`` in a sweep over packings)
+    are left out; runs whose labels still collide get their directory, relative to the colliding
+    runs', appended.
+    """
+    if len(runs) > 1:
+        shared = set.intersection(*(set(r.record.get("overrides", [])) for r in runs))
+        runs = [replace(r, label=_label(r.record, shared)) for r in runs]
     groups: dict[str, list[int]] = {}
     for i, run in enumerate(runs):
         groups.setdefault(run.label, []).append(i)
@@ -150,11 +158,12 @@ def unique_labels(runs: Sequence[RunSummary]) -> list[RunSummary]:
     return out
 
 
-def _label(record: dict[str, Any]) -> str:
+def _label(record: dict[str, Any], leave_out: set[str] | frozenset[str] = frozenset()) -> str:
     extra = [
         o
         for o in record.get("overrides", [])
-        if not o.startswith(("summarizer=", "sweep=", "paths.", "hydra."))
+        if o not in leave_out
+        and not o.startswith(("summarizer=", "sweep=", "paths.", "hydra."))
         and not o.startswith(tuple(f"{key}=" for key in EXECUTION_KEYS))
     ]
     name = str(record.get("system", "?"))

@@ -47,6 +47,29 @@ DTYPES = ("auto", "float32", "float16", "bfloat16")
 _HUB_ID_PARTS = 2  # "name" or "org/name"
 
 
+_POSITIVE_INT = ("num_beams", "max_new_tokens")
+_NON_NEGATIVE_INT = ("min_new_tokens", "no_repeat_ngram_size", "top_k",
+                     "encoder_no_repeat_ngram_size")  # fmt: skip
+_POSITIVE_FLOAT = ("temperature", "repetition_penalty")
+
+
+def check_decoding(settings: Mapping[str, Any]) -> None:
+    """Reject decoding values transformers would accept silently or fail on mid-run."""
+    for key, value in settings.items():
+        if key in _POSITIVE_INT:
+            check_int(value, f"generation.{key}", 1)
+        elif key in _NON_NEGATIVE_INT:
+            check_int(value, f"generation.{key}", 0)
+        elif key in _POSITIVE_FLOAT and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+        ):
+            raise ValueError(f"generation.{key} must be a number > 0, got {value!r}")
+        elif key == "top_p" and (isinstance(value, bool) or not 0 < value <= 1):
+            raise ValueError(f"generation.top_p must be in (0, 1], got {value!r}")
+        elif key == "do_sample" and not isinstance(value, bool):
+            raise ValueError(f"generation.do_sample must be true or false, got {value!r}")
+
+
 def require_models_extra() -> None:
     """Raise ImportError naming the extra when torch or transformers is missing."""
     try:
@@ -223,6 +246,7 @@ class HFSummarizer:
                 f"unknown generation setting(s) {', '.join(unknown)}; "
                 f"allowed: {', '.join(sorted(DECODING_KEYS))}"
             )
+        check_decoding(self.decoding)
         self.device = pick_device(device)
         self.torch_dtype = pick_dtype(dtype, self.device)
         self.cache = GenerationCache(cache_dir)
