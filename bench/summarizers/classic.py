@@ -27,6 +27,7 @@ from bench.budget import Budget
 from bench.summarizers.base import PerCluster, check_dedup_threshold
 from bench.summarizers.selection import (
     best_available,
+    centroid_relevance,
     check_in_range,
     cluster_sentences,
     greedy,
@@ -119,9 +120,9 @@ class _Classic(PerCluster):
         sentences = cluster_sentences(cluster)
         if not sentences:
             return ""
-        return "\n".join(sentences[i] for i in self._select(sentences))
+        return "\n".join(sentences[i] for i in self._select(sentences, cluster))
 
-    def _select(self, sentences: list[str]) -> list[int]:
+    def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:
         raise NotImplementedError
 
     def _method_settings(self) -> dict[str, str]:
@@ -175,7 +176,7 @@ class LexRank(_Classic):
         np.fill_diagonal(similarity, 0.0)
         return pagerank_scores(similarity, self.damping)
 
-    def _select(self, sentences: list[str]) -> list[int]:
+    def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:
         scores = self.scores(sentences)
         return select_by_score(sentences, scores, self.budget, self.dedup_threshold)
 
@@ -214,7 +215,7 @@ class TextRank(_Classic):
         """TextRank score of each sentence."""
         return pagerank_scores(overlap_similarity(sentences, self.stop_words), self.damping)
 
-    def _select(self, sentences: list[str]) -> list[int]:
+    def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:
         scores = self.scores(sentences)
         return select_by_score(sentences, scores, self.budget, self.dedup_threshold)
 
@@ -227,10 +228,10 @@ class TextRank(_Classic):
         }
 
 
-def position_bonus(cluster_lengths: list[int], weight: float, scale: float) -> np.ndarray:
+def position_bonus(doc_lengths: list[int], weight: float, scale: float) -> np.ndarray:
     """MEAD's position score ``weight * scale * (n - j) / n`` for sentence ``j`` of ``n``."""
     return np.array(
-        [weight * scale * (n - j) / n for n in cluster_lengths for j in range(n)], dtype=float
+        [weight * scale * (n - j) / n for n in doc_lengths for j in range(n)], dtype=float
     )
 
 
@@ -257,20 +258,14 @@ class Centroid(_Classic):
         super().__init__(budget, name, dedup_threshold, stop_words)
         self.position_weight = check_in_range(position_weight, "position_weight", 0.0, np.inf)
         self.method = "centroid-tfidf"
-        self._lengths: list[int] = []
 
-    def _one(self, cluster: Cluster) -> str:
-        self._lengths = [len(doc.sentences) for doc in cluster.documents]
-        return super()._one(cluster)
-
-    def _select(self, sentences: list[str]) -> list[int]:
+    def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:
         vectors = tfidf_vectors(sentences, self.stop_words)
         bonus = None
         if self.position_weight > 0:
-            c_max = float(
-                cosine_similarity(vectors, np.asarray(vectors.mean(axis=0)).reshape(1, -1)).max()
-            )
-            bonus = position_bonus(self._lengths, self.position_weight, c_max)
+            c_max = float(centroid_relevance(vectors).max())
+            lengths = [len(doc.sentences) for doc in cluster.documents]
+            bonus = position_bonus(lengths, self.position_weight, c_max)
         return select_centroid(sentences, vectors, self.budget, self.dedup_threshold, bonus)
 
     def _method_settings(self) -> dict[str, str]:
@@ -303,7 +298,7 @@ class MMR(_Classic):
         self.lambda_ = check_in_range(lambda_, "lambda_", 0.0, 1.0)
         self.method = "mmr-tfidf"
 
-    def _select(self, sentences: list[str]) -> list[int]:
+    def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:
         vectors = tfidf_vectors(sentences, self.stop_words)
         return select_mmr(sentences, vectors, self.budget, self.dedup_threshold, self.lambda_)
 
@@ -336,7 +331,7 @@ class SumBasic(_Classic):
         super().__init__(budget, name, dedup_threshold, stop_words)
         self.method = "sumbasic"
 
-    def _select(self, sentences: list[str]) -> list[int]:
+    def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:
         counts = token_counts(sentences, self.stop_words)
         present = (counts > 0).astype(float)
         by_word = present.tocsc()
