@@ -256,7 +256,9 @@ class Centroid(_Classic):
     ) -> None:
         """Validate ``position_weight`` >= 0."""
         super().__init__(budget, name, dedup_threshold, stop_words)
-        self.position_weight = check_in_range(position_weight, "position_weight", 0.0, np.inf)
+        self.position_weight = check_in_range(
+            position_weight, "position_weight", 0.0, np.inf, open_high=True
+        )
         self.method = "centroid-tfidf"
 
     def _select(self, sentences: list[str], cluster: Cluster) -> list[int]:

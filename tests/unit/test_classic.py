@@ -267,6 +267,7 @@ def test_centroid_position_weight_promotes_leading_sentences(cluster):
         (lambda: MMR(Budget(), lambda_="high"), "lambda_.*'high'"),
         (lambda: MMR(Budget(), lambda_=True), "lambda_"),
         (lambda: Centroid(Budget(), position_weight=-1), "position_weight"),
+        (lambda: Centroid(Budget(), position_weight=math.inf), r"position_weight.*\[0, inf\)"),
         (lambda: SumBasic(Budget(), dedup_threshold=0.0), r"dedup_threshold must be in \(0, 1\]"),
         (lambda: SumBasic(Budget(), stop_words="english"), "stop_words"),
     ],
