@@ -8,7 +8,7 @@ BASELINE := results/baselines/model_free
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 
-.PHONY: setup setup-models run test test-slow lint clean baseline gate
+.PHONY: setup setup-models tiny-models run test test-slow lint clean baseline gate bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,14 @@ setup: $(DEV)
 
 setup-models: $(MODELS)
 
-## The main job: every model-free summarizer on the embedded cluster; prints the comparison.
-run: $(DEV)
-	$(BIN)/bench-run sweep=model_free
+## Tiny random models built locally (for summarizer=tiny_bart / tiny_gpt2; no download).
+tiny-models: $(MODELS)
+	$(BIN)/python -m bench.testing results/cache/models
+
+## The main job: every model-free and MiniLM summarizer on the embedded cluster; prints the
+## comparison table.
+run: $(MODELS)
+	$(BIN)/bench-run sweep=main
 
 ## The committed baseline of the regression gate: the model-free sweep's run.json + scores.jsonl
 ## per system in $(BASELINE)/<label>/ (stale systems removed). Rerun after an intended change of
@@ -49,16 +54,21 @@ gate: $(DEV)
 	$(BIN)/bench-compare --baseline $(BASELINE) --run "$$sweep" \
 		$(if $(GITHUB_STEP_SUMMARY),--summary "$(GITHUB_STEP_SUMMARY)")
 
-## The default test suite (fast; no network).
-test: $(DEV)
+## The default test suite (no network; tiny models are built by the tests themselves).
+test: $(MODELS)
 	$(BIN)/python -m pytest -q
 
-test-slow: $(DEV)
+test-slow: $(MODELS)
 	$(BIN)/python -m pytest -q -m slow
 
+## Benchmarks: ROUGE speed and seq2seq summarizer throughput (figures printed).
+bench: $(MODELS)
+	$(BIN)/python benchmarks/rouge_speed.py
+	$(BIN)/python benchmarks/seq2seq_throughput.py
+
 lint: $(DEV)
-	$(BIN)/ruff check bench tests
-	$(BIN)/ruff format --check bench tests
+	$(BIN)/ruff check bench tests benchmarks
+	$(BIN)/ruff format --check bench tests benchmarks
 
 clean:
 	rm -rf $(VENV) results/runs results/sweeps

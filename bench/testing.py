@@ -51,8 +51,14 @@ def _tokenizer(texts: Iterable[str], vocab_size: int, template: str | None):  # 
     )
 
 
-def build_tiny_bart(path: str | Path, texts: Iterable[str], vocab_size: int = 600) -> Path:
-    """A 2-layer, d_model 16 BART with a tokenizer trained on ``texts``, saved at ``path``."""
+def build_tiny_bart(
+    path: str | Path,
+    texts: Iterable[str],
+    vocab_size: int = 600,
+    d_model: int = 16,
+    layers: int = 2,
+) -> Path:
+    """A small random BART (default 2 layers, d_model 16) with a trained tokenizer, saved."""
     import torch
     from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig
 
@@ -61,13 +67,13 @@ def build_tiny_bart(path: str | Path, texts: Iterable[str], vocab_size: int = 60
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in ("<s>", "<pad>", "</s>")}
     config = BartConfig(
         vocab_size=len(tokenizer),
-        d_model=16,
-        encoder_layers=2,
-        decoder_layers=2,
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
         encoder_attention_heads=2,
         decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        encoder_ffn_dim=2 * d_model,
+        decoder_ffn_dim=2 * d_model,
         max_position_embeddings=1024,
         bos_token_id=ids["<s>"],
         pad_token_id=ids["<pad>"],

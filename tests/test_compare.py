@@ -81,7 +81,7 @@ def test_fresh_sweep_passes_against_the_committed_baseline(sweep, capsys):
     assert out.startswith("### bench-compare: PASS\n")
     rows = _rows(out)
     assert {system for system, _ in rows} == set(SYSTEMS)
-    assert len(rows) == 3 * 14  # 12 ROUGE values + 2 lengths per system
+    assert len(rows) == len(SYSTEMS) * 14  # 12 ROUGE values + 2 lengths per system
     assert all(cells[-1] == "PASS" for cells in rows.values())
     assert rows["lead", "rouge1_f"][5] == "-0.005"
     assert rows["lead", "length_words"][5] == "±1"
@@ -112,7 +112,7 @@ def test_a_metric_raised_in_the_baseline_beyond_tolerance_fails(sweep, tmp_path,
     assert rows["lead", "rouge2_f"][-1] == "FAIL"
     assert rows["lead", "rouge1_f"][-1] == "PASS"
     assert [key for key, cells in rows.items() if cells[-1] == "FAIL"] == [("lead", "rouge2_f")]
-    assert "42 comparison(s), 1 failed." in out
+    assert f"{len(SYSTEMS) * 14} comparison(s), 1 failed." in out
 
 
 def test_a_rise_passes_but_lengths_fail_either_way(sweep, tmp_path, capsys):
@@ -186,7 +186,7 @@ def test_markdown_table_shape_and_summary_file(sweep, tmp_path, capsys):
     lines = out.splitlines()
     table = [line for line in lines if line.startswith("|")]
     assert table[0].split("|")[1:-1] == [
-        " System ", " Metric           ", " Baseline ", "      Run ", "   Delta ", " Tolerance ",
+        " System   ", " Metric           ", " Baseline ", "      Run ", "   Delta ", " Tolerance ",
         " Status ",
     ]  # fmt: skip
     assert set(table[1]) <= {"|", "-", ":", " "}
@@ -195,7 +195,11 @@ def test_markdown_table_shape_and_summary_file(sweep, tmp_path, capsys):
     assert lines[0] == "### bench-compare: PASS"
     # the count follows the table after one blank line; notes (if any) come last
     end = lines.index(table[-1])
-    assert lines[end + 1 : end + 3] == ["", "3 baseline system(s), 42 comparison(s), 0 failed."]
+    n = len(SYSTEMS)
+    assert lines[end + 1 : end + 3] == [
+        "",
+        f"{n} baseline system(s), {n * 14} comparison(s), 0 failed.",
+    ]
     assert all(line.startswith("- ") for line in lines[end + 4 :])
     text = summary.read_text()
     assert text.startswith("earlier step\n### bench-compare: PASS")

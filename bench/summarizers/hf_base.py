@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -159,29 +160,46 @@ def pick_dtype(dtype: str, device: str) -> Any:
 
 
 class HFTokens:
-    """Token counting and truncation with a fast tokenizer (offsets keep the original text)."""
+    """Token counting and truncation with a fast tokenizer (offsets keep the original text).
 
-    def __init__(self, tokenizer: Any) -> None:
+    Each distinct text is tokenized once, in batches, and its offsets kept (least recently used
+    dropped beyond ``capacity``): counting, truncating and measuring a packed input reuse them.
+    """
+
+    def __init__(self, tokenizer: Any, capacity: int = 20_000) -> None:
         """Offsets need a fast (Rust) tokenizer."""
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError("packing needs a fast tokenizer (one with offset mappings)")
         self.tokenizer = tokenizer
+        self.capacity = capacity
+        self._offsets: OrderedDict[str, list[tuple[int, int]]] = OrderedDict()
+
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """Character offsets of the tokens of each text, without special tokens."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._offsets]
+        if missing:
+            enc = self.tokenizer(
+                missing, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            )
+            for text, offsets in zip(missing, enc["offset_mapping"], strict=True):
+                self._offsets[text] = [tuple(o) for o in offsets]
+        out = []
+        for text in texts:
+            self._offsets.move_to_end(text)
+            out.append(self._offsets[text])
+        while len(self._offsets) > max(self.capacity, len(texts)):
+            self._offsets.popitem(last=False)
+        return out
 
     def count(self, texts: Sequence[str]) -> list[int]:
         """Tokens of each text, without special tokens."""
-        if not texts:
-            return []
-        ids = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
-        return [len(x) for x in ids]
+        return [len(o) for o in self.offsets(texts)] if texts else []
 
     def truncate(self, text: str, n_tokens: int) -> str:
         """The prefix of ``text`` covered by its first ``n_tokens`` tokens."""
         if n_tokens <= 0:
             return ""
-        enc = self.tokenizer(
-            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-        )
-        offsets = enc["offset_mapping"]
+        offsets = self.offsets([text])[0]
         if n_tokens >= len(offsets):
             return text
         return text[: offsets[n_tokens - 1][1]].rstrip()
@@ -443,11 +461,9 @@ class HFSummarizer:
                 todo[key] = text
             else:
                 results[key] = cached
-        # Longest first: similar lengths share a batch, so little compute goes to padding.
-        lengths = self.tokens.count(list(todo.values()))
-        order = sorted(range(len(todo)), key=lambda i: -lengths[i])
-        items = list(todo.items())
-        pending = [items[i] for i in order]
+        # Longest first (in characters, a close proxy that costs no tokenization): similar
+        # lengths share a batch, so little compute goes to padding.
+        pending = sorted(todo.items(), key=lambda kv: -len(kv[1]))
         done = 0
         step = 1 if self.generation_config.do_sample else self.batch_size
         for start in range(0, len(pending), step):
@@ -465,14 +481,10 @@ class HFSummarizer:
 
     def _seen(self, model_text: str, packed: PackedInput, totals: Sequence[int]) -> list[dict]:
         """Per document: tokens in the packed input that survive the final tokenization."""
-        enc = self.tokenizer(
-            model_text,
-            add_special_tokens=self._add_special_tokens(),
-            truncation=True,
-            max_length=self.input_limit,
-            return_offsets_mapping=True,
-        )
-        starts = [a for a, b in enc["offset_mapping"] if b > a]
+        keep = self.input_limit
+        if self._add_special_tokens():
+            keep -= self.tokenizer.num_special_tokens_to_add()
+        starts = [a for a, b in self.tokens.offsets([model_text])[0][:keep] if b > a]
         seen = [0] * len(totals)
         for doc, span in zip(packed.doc_index, locate(model_text, packed.parts), strict=True):
             if span is not None:
