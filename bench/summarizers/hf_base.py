@@ -447,6 +447,16 @@ class HFSummarizer:
             torch.manual_seed(seed)
             return self._run_generate([text])[0]
 
+    def batches(self, texts: Sequence[str]) -> list[list[str]]:
+        """Generation batches: longest first, so similar lengths share a batch (little padding).
+
+        Length in characters: a close proxy that costs no tokenization. Sampling goes one input
+        at a time (each input has its own seed).
+        """
+        ordered = sorted(texts, key=len, reverse=True)
+        step = 1 if self.generation_config.do_sample else self.batch_size
+        return [ordered[i : i + step] for i in range(0, len(ordered), step)]
+
     def generate(self, texts: Sequence[str]) -> list[str]:
         """Outputs for model input texts: cached ones read, the rest generated in sorted batches."""
         gen_sig = self.generation_signature()
@@ -461,22 +471,19 @@ class HFSummarizer:
                 todo[key] = text
             else:
                 results[key] = cached
-        # Longest first (in characters, a close proxy that costs no tokenization): similar
-        # lengths share a batch, so little compute goes to padding.
-        pending = sorted(todo.items(), key=lambda kv: -len(kv[1]))
+        texts_todo = list(todo.values())
+        key_of = dict(zip(texts_todo, todo, strict=True))
         done = 0
-        step = 1 if self.generation_config.do_sample else self.batch_size
-        for start in range(0, len(pending), step):
-            batch = pending[start : start + step]
+        for batch in self.batches(texts_todo):
             if self.generation_config.do_sample:
-                outputs = [self._sample_one(batch[0][1])]
+                outputs = [self._sample_one(batch[0])]
             else:
-                outputs = self._run_generate([t for _, t in batch])
-            for (key, text), output in zip(batch, outputs, strict=True):
-                results[key] = output
-                self.cache.put(key, text, output, gen_sig)
+                outputs = self._run_generate(batch)
+            for text, output in zip(batch, outputs, strict=True):
+                results[key_of[text]] = output
+                self.cache.put(key_of[text], text, output, gen_sig)
             done += len(batch)
-            log.info("%s: generated %d/%d inputs", self.name, done, len(pending))
+            log.info("%s: generated %d/%d inputs", self.name, done, len(texts_todo))
         return [results[k] for k in keys]
 
     def _seen(self, model_text: str, packed: PackedInput, totals: Sequence[int]) -> list[dict]:
