@@ -56,3 +56,15 @@ def tiny_models(tmp_path_factory, cluster):
         "bart": str(build_tiny_bart(root / "tiny-bart", texts)),
         "gpt2": str(build_tiny_gpt2(root / "tiny-gpt2", texts)),
     }
+
+
+def check_extractive(summary: str, cluster, budget) -> list[str]:
+    """Assert a summary is distinct whole source sentences that just fill the budget."""
+    lines = summary.split("\n")
+    sources = {s for d in cluster.documents for s in d.sentences}
+    assert all(line in sources for line in lines)
+    assert len(set(lines)) == len(lines)
+    # selection stops as soon as the budget is full, never earlier
+    assert budget.full(lines)
+    assert not budget.full(lines[:-1])
+    return lines

@@ -13,6 +13,7 @@ from bench.budget import Budget
 from bench.summarizers.base import Summarizer
 from bench.summarizers.selection import select_centroid, select_mmr
 from bench.types import Cluster, Document
+from tests.conftest import check_extractive
 
 
 def _doc(doc_id: str, *sentences: str) -> Document:
@@ -165,12 +166,7 @@ def test_minilm_summaries_respect_the_budget_without_duplicates(
     summarizer = minilm(method, budget_name)
     assert isinstance(summarizer, Summarizer)
     (summary,) = summarizer.summarize([cluster])
-    lines = summary.split("\n")
-    sources = {s for d in cluster.documents for s in d.sentences}
-    assert all(line in sources for line in lines)
-    assert len(set(lines)) == len(lines)
-    assert budget.full(lines)
-    assert not budget.full(lines[:-1])
+    check_extractive(summary, cluster, budget)
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from bench.summarizers.classic import (
     overlap_similarity,
 )
 from bench.types import Cluster, Document
+from tests.conftest import check_extractive
 
 
 def _doc(doc_id: str, *sentences: str) -> Document:
@@ -43,13 +44,7 @@ BUDGETS = {"words100": Budget("words", 100), "sentences3": Budget("sentences", 3
 def test_summaries_of_the_embedded_cluster_respect_the_budget(cluster, method, budget_name):
     budget = BUDGETS[budget_name]
     (summary,) = FACTORIES[method](budget).summarize([cluster])
-    lines = summary.split("\n")
-    sources = {s for d in cluster.documents for s in d.sentences}
-    assert all(line in sources for line in lines)
-    assert len(set(lines)) == len(lines)
-    # selection stops as soon as the budget is full, never earlier
-    assert budget.full(lines)
-    assert not budget.full(lines[:-1])
+    check_extractive(summary, cluster, budget)
     cut = budget.apply(summary)
     assert cut.n_words <= 100 if budget.unit == "words" else cut.n_sentences == 3
 
