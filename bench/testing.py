@@ -81,8 +81,9 @@ def build_tiny_bart(
         decoder_start_token_id=ids["</s>"],
         forced_eos_token_id=ids["</s>"],
     )
-    torch.manual_seed(0)
-    model = BartForConditionalGeneration(config)
+    with torch.random.fork_rng(devices=[]):  # seeded weights, global RNG untouched
+        torch.manual_seed(0)
+        model = BartForConditionalGeneration(config)
     model.generation_config = GenerationConfig(
         bos_token_id=ids["<s>"],
         pad_token_id=ids["<pad>"],
@@ -118,8 +119,9 @@ def build_tiny_gpt2(
         eos_token_id=eos,
         pad_token_id=pad,
     )
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(config)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = GPT2LMHeadModel(config)
     model.generation_config = GenerationConfig(
         bos_token_id=config.bos_token_id, eos_token_id=eos, pad_token_id=pad, max_new_tokens=20
     )

@@ -250,3 +250,50 @@ def test_invalid_settings_are_one_line_errors(tiny_models, kwargs, message):
 def test_a_hub_model_that_is_not_cached_fails_with_an_offline_error():
     with pytest.raises(ValueError, match="not in the local Hugging Face cache.*HF_HUB_OFFLINE"):
         Seq2Seq(budget=Budget(), model="facebook/bart-large-cnn", revision="main", device="cpu")
+
+
+@pytest.mark.parametrize("n", range(1, 12))
+def test_truncate_never_cuts_inside_a_character(tiny_models, n):
+    s = _causal(tiny_models)
+    text = "Le café naïf coûte 10 €, señor Müller."
+    cut = s.tokens.truncate(text, n)
+    assert text.startswith(cut)
+    assert s.tokens.count([cut])[0] <= n if cut else True
+
+
+@pytest.mark.parametrize("packing", [Concat, EqualShare, RoundRobin])
+@pytest.mark.parametrize("limit", [160, 257, 600])
+@pytest.mark.parametrize("build", [_seq2seq, _causal])
+def test_the_final_model_input_never_exceeds_the_limit(tiny_models, cluster, packing, limit, build):
+    s = build(tiny_models, packing=packing(separator=" \n\n ", max_input_tokens=limit))
+    docs = [list(d.sentences) for d in cluster.documents]
+    packed = s._fit(lambda b: s.packing.pack(docs, s.tokens, b, s.separator), len(docs))
+    assert s._input_tokens(s._model_text(packed)) <= s.input_limit == limit
+
+
+def test_max_input_tokens_caps_the_model_limit_and_is_recorded(tiny_models):
+    assert _seq2seq(tiny_models, max_input_tokens=5000).input_limit == 1024
+    s = _seq2seq(tiny_models, max_input_tokens=300)
+    assert s.input_limit == 300
+    assert s.signature()["input_limit"] == "300"
+    causal = _causal(tiny_models, generation={"max_new_tokens": 24})
+    assert causal.input_limit == 1024 - 24  # the context holds prompt and generated tokens
+
+
+def test_primera_style_global_attention_needs_a_one_token_separator(tiny_models):
+    with pytest.raises(ValueError, match="one token"):
+        _seq2seq(tiny_models, global_attention="first_and_separators", doc_separator=" ||| x ")
+
+
+def test_settings_inherited_from_the_model_do_not_conflict_with_greedy_decoding(
+    tiny_models, tmp_path
+):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_models["gpt2"], model)
+    config = json.loads((model / "generation_config.json").read_text())
+    config.update(do_sample=True, temperature=0.6, top_p=0.9)
+    (model / "generation_config.json").write_text(json.dumps(config))
+    s = _causal(tiny_models, model=str(model), generation={"do_sample": False, **FIXED})
+    assert s.generation_config.do_sample is False

@@ -63,10 +63,22 @@ def _check_max(value: int | None) -> int | None:
     return value
 
 
+def separator_cost(separator: str, tokens: TokenCounter) -> int:
+    """Tokens one separator costs between two texts.
+
+    Measured in context too: a blank line may be one token alone and two between words. An
+    estimate all the same: summarizers re-check the final input against the limit.
+    """
+    if not separator:
+        return 0
+    alone = tokens.count([separator])[0]
+    between = tokens.count([f"x{separator}x"])[0] - 2 * tokens.count(["x"])[0]
+    return max(alone, between)
+
+
 def _content_budget(n_docs: int, separator: str, tokens: TokenCounter, limit: int) -> int:
     """Tokens left for document text once the separators between documents are paid for."""
-    sep_cost = tokens.count([separator])[0] if separator else 0
-    return max(0, limit - sep_cost * max(0, n_docs - 1))
+    return max(0, limit - separator_cost(separator, tokens) * max(0, n_docs - 1))
 
 
 def water_fill(sizes: Sequence[int], budget: int) -> list[int]:
@@ -132,7 +144,8 @@ class _Packing:
         }
 
 
-def _join(sentences: Sequence[str]) -> str:
+def join_sentences(sentences: Sequence[str]) -> str:
+    """A document's sentences as one text, as packing joins them."""
     return " ".join(s.strip() for s in sentences if s.strip())
 
 
@@ -151,8 +164,8 @@ class Concat(_Packing):
     ) -> PackedInput:
         """Documents whole until the budget runs out; the one that crosses it is truncated."""
         _check_limit(limit)
-        texts = [_join(d) for d in documents]
-        sep_cost = tokens.count([separator])[0] if separator else 0
+        texts = [join_sentences(d) for d in documents]
+        sep_cost = separator_cost(separator, tokens)
         budget = limit
         parts: list[str] = []
         for text, size in zip(texts, tokens.count(texts), strict=True):
@@ -174,7 +187,7 @@ class EqualShare(_Packing):
     ) -> PackedInput:
         """Water-filled per-document allowances, each document cut at its allowance."""
         _check_limit(limit)
-        texts = [_join(d) for d in documents]
+        texts = [join_sentences(d) for d in documents]
         sizes = tokens.count(texts)
         allowance = water_fill(sizes, _content_budget(len(texts), separator, tokens, limit))
         parts = [
@@ -207,7 +220,10 @@ class RoundRobin(_Packing):
                 if rank < len(doc) and costs[d][rank] <= budget:
                     chosen[d].append(rank)
                     budget -= costs[d][rank]
-        parts = [_join([doc[i] for i in idx]) for doc, idx in zip(documents, chosen, strict=True)]
+        parts = [
+            join_sentences([doc[i] for i in idx])
+            for doc, idx in zip(documents, chosen, strict=True)
+        ]
         return _packed(parts, separator)
 
 
@@ -221,17 +237,23 @@ class MapReduce(_Packing):
     name = "map_reduce"
     hierarchical = True
 
+    def map_input(
+        self, index: int, document: Sequence[str], tokens: TokenCounter, limit: int
+    ) -> PackedInput | None:
+        """Document ``index`` alone, cut at the limit; None when it has no text."""
+        _check_limit(limit)
+        text = join_sentences(document)
+        if not text:
+            return None
+        size = tokens.count([text])[0]
+        return PackedInput((text if size <= limit else tokens.truncate(text, limit),), (index,), "")
+
     def map_inputs(
         self, documents: Sequence[Sequence[str]], tokens: TokenCounter, limit: int
     ) -> list[PackedInput]:
-        """One input per document, cut at the limit."""
-        _check_limit(limit)
-        texts = [_join(d) for d in documents]
-        return [
-            PackedInput((text if size <= limit else tokens.truncate(text, limit),), (i,), "")
-            for i, (text, size) in enumerate(zip(texts, tokens.count(texts), strict=True))
-            if text
-        ]
+        """One input per document (documents without text left out), each cut at the limit."""
+        packed = [self.map_input(i, d, tokens, limit) for i, d in enumerate(documents)]
+        return [p for p in packed if p is not None]
 
     def pack(
         self, documents: Sequence[Sequence[str]], tokens: TokenCounter, limit: int, separator: str

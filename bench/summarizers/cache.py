@@ -86,13 +86,14 @@ class GenerationCache:
         """Store one output atomically."""
         if self.directory is None:
             return
-        atomic_write_json(
-            self._path(key),
-            {
-                "format": FORMAT,
-                "key": key,
-                "input_sha256": sha256_text(model_input),
-                "output": output,
-                "signature": dict(signature),
-            },
-        )
+        entry = {
+            "format": FORMAT,
+            "key": key,
+            "input_sha256": sha256_text(model_input),
+            "output": output,
+            "signature": dict(signature),
+        }
+        try:
+            atomic_write_json(self._path(key), entry)
+        except OSError as exc:  # a full disk or read-only cache costs reuse, not the run
+            log.warning("generation cache: cannot write %s (%s)", self._path(key), exc)

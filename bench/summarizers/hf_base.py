@@ -21,13 +21,13 @@ import json
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from bench.budget import Budget
 from bench.errors import check_int
-from bench.preprocess.packing import Concat, PackedInput, Packing
+from bench.preprocess.packing import Concat, PackedInput, Packing, join_sentences
 from bench.preprocess.text import split_sentences
 from bench.summarizers.cache import GenerationCache, sha256_text
 from bench.types import Cluster
@@ -121,6 +121,17 @@ def load_pretrained(loader: Any, model: str, revision: str | None, what: str) ->
         ) from exc
 
 
+def hub_commit(model: str, revision: str | None) -> str | None:
+    """The commit sha a hub id + revision resolves to (from the local cache when offline)."""
+    from transformers.utils.hub import cached_file, extract_commit_hash
+
+    try:
+        path = cached_file(model, "config.json", revision=revision)
+    except (OSError, ValueError):
+        return None
+    return extract_commit_hash(path, None) if path else None
+
+
 def fingerprint(directory: str) -> str:
     """sha256 over the names and contents of a model directory's files (its revision)."""
     digest = hashlib.sha256()
@@ -149,13 +160,17 @@ def pick_device(device: str) -> str:
 
 
 def pick_dtype(dtype: str, device: str) -> Any:
-    """Resolve ``auto`` to float16 on cuda and float32 elsewhere."""
+    """Resolve ``auto`` to bfloat16 on a cuda device that supports it, else float32.
+
+    Never float16 by default: PEGASUS- and T5-style checkpoints overflow in it.
+    """
     import torch
 
     if dtype not in DTYPES:
         raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
     if dtype == "auto":
-        dtype = "float16" if device == "cuda" else "float32"
+        bf16 = device == "cuda" and torch.cuda.is_bf16_supported()
+        dtype = "bfloat16" if bf16 else "float32"
     return getattr(torch, dtype)
 
 
@@ -202,7 +217,10 @@ class HFTokens:
         offsets = self.offsets([text])[0]
         if n_tokens >= len(offsets):
             return text
-        return text[: offsets[n_tokens - 1][1]].rstrip()
+        # Byte-level pieces of one character share its offsets: never cut inside a character.
+        while n_tokens > 0 and offsets[n_tokens][0] < offsets[n_tokens - 1][1]:
+            n_tokens -= 1
+        return text[: offsets[n_tokens - 1][1]].rstrip() if n_tokens else ""
 
 
 def locate(text: str, parts: Sequence[str]) -> list[tuple[int, int] | None]:
@@ -280,14 +298,20 @@ class HFSummarizer:
         self.config = load_pretrained(AutoConfig, model, revision, "model config")
         # Weights load on the first cache miss: a rerun served from the cache never loads them.
         self._model: Any = None
-        self.weights = (
-            f"sha256:{fingerprint(location)}"
-            if local
-            else str(getattr(self.config, "_commit_hash", None) or revision or "default")
-        )
+        if local:
+            self.weights = f"sha256:{fingerprint(location)}"
+        else:
+            commit = hub_commit(model, revision)
+            self.weights = f"commit:{commit}" if commit else f"unresolved:{revision}"
+            if commit is None and self.cache.enabled:
+                log.warning("%s: %s@%s has no resolved commit; cache off", name, model, revision)
+                self.cache = GenerationCache(None)
         self.generation_config = self._generation_config()
         self.separator = self.packing.resolve_separator(doc_separator)
-        self.input_limit = self.packing.resolve_limit(max_input_tokens or self._model_limit())
+        limit = self._model_limit()
+        if max_input_tokens is not None:
+            limit = min(limit, max_input_tokens)
+        self.input_limit = self.packing.resolve_limit(limit)
         self._setup()
 
     # -- hooks for subclasses ------------------------------------------------------------
@@ -360,11 +384,13 @@ class HFSummarizer:
         for key, value in self.decoding.items():
             setattr(config, key, value)
         try:
-            config.validate(strict=True)
+            config.validate(strict=True, user_set_attributes=set(self.decoding))
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"invalid generation settings: {exc}") from exc
+            reason = " ".join(str(exc).split())
+            raise ValueError(f"invalid generation settings: {reason}") from exc
         if config.pad_token_id is None:
-            config.pad_token_id = self.tokenizer.pad_token_id or config.eos_token_id
+            pad = self.tokenizer.pad_token_id
+            config.pad_token_id = pad if pad is not None else config.eos_token_id
         return config
 
     def content_limit(self, n_documents: int) -> int:
@@ -386,6 +412,7 @@ class HFSummarizer:
 
     def generation_signature(self) -> dict[str, str]:
         """Everything that determines one generated output for a given input text."""
+        import tokenizers
         import torch
         import transformers
 
@@ -394,10 +421,11 @@ class HFSummarizer:
             "model": "local" if self.is_local else self.model_id,
             "weights": self.weights,
             "decoding": json.dumps(self.decoding_signature(), sort_keys=True),
-            "max_input_tokens": str(self.input_limit),
+            "input_limit": str(self.input_limit),
             "dtype": str(self.torch_dtype).removeprefix("torch."),
             "device": self.device,
             "transformers": transformers.__version__,
+            "tokenizers": tokenizers.__version__,
             "torch": torch.__version__,
             **self.packing.signature(),
             "separator": repr(self.separator),
@@ -419,14 +447,16 @@ class HFSummarizer:
 
     def _encode(self, texts: Sequence[str]) -> Any:
         self.tokenizer.padding_side = self.padding_side
-        return self.tokenizer(
+        self.tokenizer.truncation_side = "right"  # _seen counts what survives at the head
+        enc = self.tokenizer(
             list(texts),
             add_special_tokens=self._add_special_tokens(),
             truncation=True,
             max_length=self.input_limit,
             padding=True,
             return_tensors="pt",
-        ).to(self.device)
+        )
+        return {k: enc[k].to(self.device) for k in ("input_ids", "attention_mask")}
 
     def _run_generate(self, texts: Sequence[str]) -> list[str]:
         """Generate for one batch; returns decoded texts in the given order."""
@@ -443,7 +473,8 @@ class HFSummarizer:
         import torch
 
         seed = int(sha256_text(f"{self.seed}\0{text}")[:15], 16)
-        with torch.random.fork_rng(devices=[] if self.device == "cpu" else None):
+        devices = [] if self.device == "cpu" else None
+        with torch.random.fork_rng(devices=devices, device_type=self.device):
             torch.manual_seed(seed)
             return self._run_generate([text])[0]
 
@@ -498,38 +529,74 @@ class HFSummarizer:
                 seen[doc] = sum(1 for a in starts if span[0] <= a < span[1])
         return [{"tokens_seen": s, "tokens_total": t} for s, t in zip(seen, totals, strict=True)]
 
+    def _input_tokens(self, model_text: str) -> int:
+        specials = self.tokenizer.num_special_tokens_to_add() if self._add_special_tokens() else 0
+        return self.tokens.count([model_text])[0] + specials
+
+    def _fit(
+        self, pack: Callable[[int], PackedInput | None], n_documents: int
+    ) -> PackedInput | None:
+        """Pack, then shrink the content budget until the final model input fits the limit.
+
+        Token counts of pieces do not add up exactly (merges across a separator, characters
+        split into several byte tokens), so the packed input is measured as the model sees it.
+        """
+        budget = self.content_limit(n_documents)
+        for _ in range(8):
+            packed = pack(budget)
+            if packed is None:
+                return None
+            excess = self._input_tokens(self._model_text(packed)) - self.input_limit
+            if excess <= 0:
+                return packed
+            budget -= excess
+            if budget < 1:
+                break
+        raise ValueError(f"cannot fit the documents into {self.input_limit} input tokens")
+
     def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
         """Pack, generate (map-reduce in two stages), one sentence per line."""
         docs = [[list(d.sentences) for d in c.documents] for c in clusters]
-        totals = [self.tokens.count([" ".join(d) for d in cd]) for cd in docs]
         reports: list[dict[str, Any]] = [{"input_limit": self.input_limit} for _ in clusters]
         if self.packing.hierarchical:
+            map_one = self.packing.map_input  # type: ignore[attr-defined]
             stage_one = [
-                self.packing.map_inputs(cd, self.tokens, self.content_limit(1))  # type: ignore[attr-defined]
+                [
+                    p
+                    for i, d in enumerate(cd)
+                    if (p := self._fit(lambda b, i=i, d=d: map_one(i, d, self.tokens, b), 1))
+                ]
                 for cd in docs
             ]
             flat = [p for ps in stage_one for p in ps]
             flat_out = iter(self.generate([self._model_text(p) for p in flat]))
             for c, (ps, cd) in enumerate(zip(stage_one, docs, strict=True)):
-                per_doc = [{"tokens_seen": 0, "tokens_total": t} for t in totals[c]]
+                totals = self._totals(cd)
+                per_doc = [{"tokens_seen": 0, "tokens_total": t} for t in totals]
                 partial = [""] * len(cd)
                 for p in ps:
-                    row = self._seen(self._model_text(p), p, totals[c])[p.doc_index[0]]
-                    per_doc[p.doc_index[0]] = row
+                    per_doc[p.doc_index[0]] = self._seen(self._model_text(p), p, totals)[
+                        p.doc_index[0]
+                    ]
                     partial[p.doc_index[0]] = next(flat_out)
                 reports[c]["map"] = per_doc
                 docs[c] = [split_sentences(s.split("\n")) for s in partial]
-            totals = [self.tokens.count([" ".join(d) for d in cd]) for cd in docs]
+        pack = self.packing.pack
         packed = [
-            self.packing.pack(cd, self.tokens, self.content_limit(len(cd)), self.separator)
+            self._fit(lambda b, cd=cd: pack(cd, self.tokens, b, self.separator), len(cd))
             for cd in docs
         ]
-        model_texts = [self._model_text(p) for p in packed]
+        model_texts = [self._model_text(p) for p in packed]  # type: ignore[arg-type]
         outputs = self.generate(model_texts)
         summaries = []
         for c, (p, text, out) in enumerate(zip(packed, model_texts, outputs, strict=True)):
+            assert p is not None  # pack() always returns an input (possibly empty)
             stage = "reduce" if self.packing.hierarchical else "documents"
-            reports[c][stage] = self._seen(text, p, totals[c])
+            reports[c][stage] = self._seen(text, p, self._totals(docs[c]))
             summaries.append("\n".join(split_sentences(out.split("\n"))))
         self.input_report = {c.cluster_id: r for c, r in zip(clusters, reports, strict=True)}
         return summaries
+
+    def _totals(self, documents: Sequence[Sequence[str]]) -> list[int]:
+        """Tokens of each whole document, joined as packing joins it."""
+        return self.tokens.count([join_sentences(d) for d in documents])

@@ -12,6 +12,7 @@ generated ids after the prompt are the summary (the prompt is never part of the 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from bench.preprocess.packing import PackedInput
@@ -53,6 +54,7 @@ class Causal(HFSummarizer):
         prompt: str = DEFAULT_PROMPT,
         chat_template: str | bool = "auto",
         system_prompt: str | None = None,
+        chat_template_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         """See :class:`HFSummarizer`; ``prompt`` is a Jinja2 template."""
@@ -65,6 +67,9 @@ class Causal(HFSummarizer):
         self.template = compile_template(prompt)
         self.chat_choice = choice
         self.system_prompt = system_prompt
+        # Fixed template variables, e.g. date_string: templates that print today's date would
+        # otherwise change the prompt (and miss the cache) every day.
+        self.chat_template_kwargs = dict(chat_template_kwargs or {})
         super().__init__(*args, **kwargs)
 
     def _model_loader(self) -> Any:
@@ -107,7 +112,7 @@ class Causal(HFSummarizer):
         if self.system_prompt:
             messages.insert(0, {"role": "system", "content": self.system_prompt})
         return self.tokenizer.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=True
+            messages, tokenize=False, add_generation_prompt=True, **self.chat_template_kwargs
         )
 
     def _model_text(self, packed: PackedInput) -> str:
@@ -132,4 +137,5 @@ class Causal(HFSummarizer):
             template = str(self.tokenizer.chat_template)
             sig["chat_template_sha256"] = hashlib.sha256(template.encode("utf-8")).hexdigest()
             sig["system_prompt"] = repr(self.system_prompt)
+            sig["chat_template_kwargs"] = json.dumps(self.chat_template_kwargs, sort_keys=True)
         return sig

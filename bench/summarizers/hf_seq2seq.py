@@ -31,6 +31,15 @@ class Seq2Seq(HFSummarizer):
             )
         self.global_attention = global_attention
         super().__init__(*args, **kwargs)
+        self._separator_id: int | None = None
+        if global_attention == "first_and_separators":
+            ids = self.tokenizer(self.separator.strip(), add_special_tokens=False)["input_ids"]
+            if len(ids) != 1:
+                raise ValueError(
+                    f"global_attention=first_and_separators needs a separator that is one token "
+                    f"of the tokenizer; {self.separator!r} is {len(ids)}"
+                )
+            self._separator_id = ids[0]
 
     def _model_loader(self) -> Any:
         from transformers import AutoModelForSeq2SeqLM
@@ -45,10 +54,8 @@ class Seq2Seq(HFSummarizer):
 
         mask = torch.zeros_like(enc["input_ids"])
         mask[:, 0] = 1
-        if self.global_attention == "first_and_separators":
-            sep_ids = self.tokenizer(self.separator.strip(), add_special_tokens=False)["input_ids"]
-            if len(sep_ids) == 1:
-                mask[enc["input_ids"] == sep_ids[0]] = 1
+        if self._separator_id is not None:
+            mask[enc["input_ids"] == self._separator_id] = 1
         enc["global_attention_mask"] = mask
         return enc
 

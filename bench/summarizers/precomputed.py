@@ -29,8 +29,16 @@ def _ids(ids: Sequence[str]) -> str:
 class Precomputed:
     """Reads one summary per cluster from ``path`` (JSON Lines, UTF-8)."""
 
-    def __init__(self, budget: Budget, path: str, name: str = "precomputed") -> None:
-        """Read and check the file now, so a bad file fails before any scoring."""
+    def __init__(
+        self, budget: Budget, path: str, name: str = "precomputed", allow_extra: bool = False
+    ) -> None:
+        """Read and check the file now, so a bad file fails before any scoring.
+
+        ``allow_extra`` accepts rows for clusters the run does not include (a file for a whole
+        corpus scored on a subset); by default they are an error, since they usually mean the
+        file belongs to another dataset.
+        """
+        self.allow_extra = bool(allow_extra)
         if not isinstance(path, str) or not path.strip():
             raise BenchError("summarizer=precomputed needs summarizer.path=<file.jsonl>")
         self.name = name
@@ -62,9 +70,10 @@ class Precomputed:
         if missing:
             raise BenchError(f"{self.path} has no summary for cluster(s) {_ids(missing)}")
         unknown = sorted(set(self.summaries) - set(wanted))
-        if unknown:
+        if unknown and not self.allow_extra:
             raise BenchError(
-                f"{self.path} has summaries for cluster(s) not in the dataset: {_ids(unknown)}"
+                f"{self.path} has summaries for cluster(s) not in the dataset: {_ids(unknown)} "
+                "(summarizer.allow_extra=true to score a subset)"
             )
         return ["\n".join(split_sentences(self.summaries[c].split("\n"))) for c in wanted]
 

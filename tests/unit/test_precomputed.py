@@ -80,3 +80,10 @@ def test_missing_file_and_non_utf8_file_are_errors(tmp_path):
     bad.write_bytes('{"cluster_id": "a", "summary": "caf\xe9"}\n'.encode("latin-1"))
     with pytest.raises(BenchError, match="not valid UTF-8"):
         Precomputed(Budget(), str(bad))
+
+
+def test_rows_for_other_clusters_are_accepted_with_allow_extra(tmp_path):
+    path = _file(
+        tmp_path, {"cluster_id": "a", "summary": "S."}, {"cluster_id": "zz", "summary": "T."}
+    )
+    assert Precomputed(Budget(), path, allow_extra=True).summarize([A]) == ["S."]
