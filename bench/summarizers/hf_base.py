@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bench.budget import Budget
 from bench.errors import check_int
 from bench.preprocess.packing import Concat, PackedInput, Packing, join_sentences
@@ -187,17 +189,21 @@ class HFTokens:
             raise ValueError("packing needs a fast tokenizer (one with offset mappings)")
         self.tokenizer = tokenizer
         self.capacity = capacity
-        self._offsets: OrderedDict[str, list[tuple[int, int]]] = OrderedDict()
+        self._offsets: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        """Character offsets of the tokens of each text, without special tokens."""
+    def offsets(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Character offsets ``(start, end)`` of each text's tokens, without special tokens.
+
+        Kept as int arrays, not lists of tuples: millions of small tuples would cost memory and
+        make every garbage collection during generation walk them.
+        """
         missing = [t for t in dict.fromkeys(texts) if t not in self._offsets]
         if missing:
             enc = self.tokenizer(
                 missing, add_special_tokens=False, return_offsets_mapping=True, verbose=False
             )
             for text, offsets in zip(missing, enc["offset_mapping"], strict=True):
-                self._offsets[text] = [tuple(o) for o in offsets]
+                self._offsets[text] = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
         out = []
         for text in texts:
             self._offsets.move_to_end(text)
@@ -522,11 +528,12 @@ class HFSummarizer:
         keep = self.input_limit
         if self._add_special_tokens():
             keep -= self.tokenizer.num_special_tokens_to_add()
-        starts = [a for a, b in self.tokens.offsets([model_text])[0][:keep] if b > a]
+        kept = self.tokens.offsets([model_text])[0][:keep]
+        starts = kept[kept[:, 1] > kept[:, 0], 0]
         seen = [0] * len(totals)
         for doc, span in zip(packed.doc_index, locate(model_text, packed.parts), strict=True):
             if span is not None:
-                seen[doc] = sum(1 for a in starts if span[0] <= a < span[1])
+                seen[doc] = int(np.count_nonzero((starts >= span[0]) & (starts < span[1])))
         return [{"tokens_seen": s, "tokens_total": t} for s, t in zip(seen, totals, strict=True)]
 
     def _input_tokens(self, model_text: str) -> int:
