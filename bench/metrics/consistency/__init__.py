@@ -1,0 +1,1 @@
+"""Fact consistency of summaries against every source document of their cluster."""
