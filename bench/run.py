@@ -99,6 +99,16 @@ def _reference_views(
     return per_ref, loo
 
 
+def metric_details(metric: Any, n: int) -> list[dict[str, Any]]:
+    """The per-cluster ``details`` a metric left after ``score()`` (empty dicts if none)."""
+    details = getattr(metric, "details", None)
+    if details is None:
+        return [{} for _ in range(n)]
+    if len(details) != n:
+        raise BenchError(f"metric {metric.name!r} gave details for {len(details)} of {n} clusters")
+    return [dict(d) for d in details]
+
+
 def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """Run one configuration and write its result files into ``out_dir``."""
     from bench.preprocess.clean import Cleaner, CleaningConfig
@@ -148,6 +158,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     per_reference: dict[str, dict[str, float]] = {}
     signatures: dict[str, dict[str, str]] = {}
     bounds: dict[str, tuple[float, float]] = {}
+    # Non-numeric output of a metric per cluster (e.g. fact_issues), written beside the scores.
+    details: list[dict[str, Any]] = [{} for _ in clusters]
     for name, metric in metrics.items():
         log.info("scoring with %s", name)
         try:
@@ -156,6 +168,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             raise BenchError(f"metric {name!r}: {exc}") from exc
         for row, values in zip(per_cluster, values_per_cluster, strict=True):
             row.update(values)
+        for row, extra in zip(details, metric_details(metric, len(clusters)), strict=True):
+            row.update(extra)
         value_range = getattr(metric, "value_range", None)
         if value_range is not None:
             bounds.update({key: tuple(value_range) for key in metric.higher_is_better})
@@ -207,8 +221,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         for cl, cut in zip(clusters, cuts, strict=True)
     ]
     score_rows: list[dict[str, Any]] = [
-        {"cluster_id": cl.cluster_id, "summary": cut.text, "scores": row}
-        for cl, cut, row in zip(clusters, cuts, per_cluster, strict=True)
+        {"cluster_id": cl.cluster_id, "summary": cut.text, "scores": row, **extra}
+        for cl, cut, row, extra in zip(clusters, cuts, per_cluster, details, strict=True)
     ]
     if per_reference:
         score_rows[0]["per_reference"] = per_reference
