@@ -1,0 +1,909 @@
+"""Model-free fact check: every checkable claim of a summary against *all* source documents.
+
+From each summary sentence it extracts names (multi-word and surname-only), titles bound to
+names ("CIA Director Mike Pompeo", "Abbasi, Pakistan's prime minister"), numbers and amounts
+("$10 million", "125 out of 128", "ten-month"), dates (weekdays, months, years, "24 November")
+and quotations, and looks for each in the cleaned documents after normalisation: case, curly vs
+straight quotes and dashes, possessives, "U.S." / "US" / "United States" / "America", British vs
+American spelling of a few words, "Jim" for "James", numbers written in words or digits, "$10
+million" vs "10 million dollars", "all but three of 128" vs "125 out of 128".
+
+Finding a name or a weekday somewhere is not enough: a claim must also be *bound* to what the
+sentence says. Each claim is looked up in windows of three consecutive document sentences; the
+words of the rest of the sentence must overlap a window holding the claim nearly as well as they
+overlap the best window of the cluster. "Nicholson warned that ... safe havens ... everything"
+fails when the articles put those words next to Pompeo.
+
+Disputed facts: where the documents themselves disagree, a summary stating one version is
+``disputed`` (with the documents on each side), not ``unsupported``: dates whose best-matching
+windows in different documents give different months, and names spelt differently across
+documents (tokens within two edits of each other beside the same neighbouring name token).
+
+Limits, stated plainly: no coreference ("he" is never checked), no paraphrase understanding
+(a claim without a name, number, date, title or quotation is checked only by the NLI metric),
+titles come from a fixed vocabulary of English office words, and the binding thresholds were
+set on the small labelled set in ``data/fact_eval/``, which the same team wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.errors import check_int
+from bench.metrics.consistency.base import Evidence, Issue, consistency_score
+from bench.preprocess.text import split_sentences
+from bench.types import Cluster, Document
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Words that start sentences but are not names (a capital at a sentence start proves nothing).
+_STARTERS = frozenset(
+    _words(
+        "besides according however meanwhile earlier later both despite while speaking asked "
+        "brushing following during before after on in at with without among amid since "
+        "separately together ties relations tensions"
+    )
+)
+
+# -- normalisation ---------------------------------------------------------------------------
+
+_PUNCT = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+        "\u2032": "'",
+        "\u00b4": "'",
+    }
+)
+_TOKEN = re.compile(r"\$|[a-z0-9]+(?:[.,][0-9]+)*")
+_ALIASES = {
+    "america": "us",
+    "usa": "us",
+    "american": "us",
+    "americans": "us",
+    "defense": "defence",
+    "jim": "james",
+    "harbor": "harbour",
+    "harboring": "harbouring",
+    "organization": "organisation",
+    "lt": "lieutenant",
+    "gen": "general",
+    "maj": "major",
+    "advisor": "adviser",
+    "spokesperson": "spokesman",
+    "pakistani": "pakistan",
+    "pakistanis": "pakistan",
+    "afghan": "afghanistan",
+    "recognized": "recognised",
+    "centre": "center",
+}
+_PHRASES = [(("united", "states"), "us"), (("u", "s"), "us"), (("u", "s", "a"), "us")]
+_WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+        )
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+MONTHS = _words(
+    "january february march april may june july august september october november december"
+)
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_STOP = frozenset(
+    _words(
+        "a an the of to in on at for from by with and or but as is was were be been being has "
+        "have had that this these those it its he she they them his her their who whom which "
+        "what when where while after before into over than then there also not no said says "
+        "say would could will can may must should did do does about against between during "
+        "since until up out so such any all some more most other own same very just only i we "
+        "you our us s"
+    )
+)
+
+
+def normalize(text: str) -> list[str]:
+    """Lower-case word tokens with quotes, dashes, possessives and aliases normalised."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT).lower()
+    text = re.sub(r"'s\b|s'(?=\s|$)", lambda m: "" if m.group(0) == "'s" else "s", text)
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
+    raw = _TOKEN.findall(text)
+    tokens: list[str] = []
+    i = 0
+    while i < len(raw):
+        for phrase, alias in _PHRASES:
+            if tuple(raw[i : i + len(phrase)]) == phrase:
+                tokens.append(alias)
+                i += len(phrase)
+                break
+        else:
+            tokens.append(_ALIASES.get(raw[i], raw[i]))
+            i += 1
+    return tokens
+
+
+def _joined(tokens: Sequence[str]) -> str:
+    return " " + " ".join(tokens) + " "
+
+
+def contains(haystack: str, needle: Sequence[str]) -> bool:
+    """Whether the token sequence occurs in a space-joined token string."""
+    return bool(needle) and _joined(needle) in haystack
+
+
+def content(tokens: Sequence[str]) -> set[str]:
+    """Content words: no stop words, no one-letter tokens."""
+    return {t for t in tokens if t not in _STOP and len(t) > 1}
+
+
+# -- the source index ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Up to three consecutive sentences of one document."""
+
+    doc: int
+    text: str
+    joined: str
+    words: frozenset[str]
+
+
+class Sources:
+    """Every document of a cluster, normalised once, with sentence windows for binding."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        """Index the documents."""
+        self.doc_ids = [d.doc_id for d in documents]
+        self.sentences = [s for d in documents for s in d.sentences]
+        self.windows: list[Window] = []
+        self.doc_joined: list[str] = []
+        self.doc_tokens: list[list[str]] = []
+        for i, doc in enumerate(documents):
+            sentences = list(doc.sentences)
+            norm = [normalize(s) for s in sentences]
+            flat = [t for n in norm for t in n]
+            self.doc_tokens.append(flat)
+            self.doc_joined.append(_joined(flat))
+            for j in range(len(sentences)):
+                lo, hi = max(0, j - 1), min(len(sentences), j + 2)
+                toks = [t for n in norm[lo:hi] for t in n]
+                self.windows.append(
+                    Window(i, " ".join(sentences[lo:hi]), _joined(toks), frozenset(toks))
+                )
+        self.vocabulary = {t for toks in self.doc_tokens for t in toks}
+        self.numbers = [source_numbers(w.text) for w in self.windows]
+        self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
+        # Surnames: last tokens of multi-word capitalised names ("Mike Pompeo" -> pompeo).
+        self.people = (
+            {
+                normalize(name)[-1]
+                for s in self.sentences
+                for _, _, name in _name_spans(s.translate(_PUNCT))
+                if len(name.split()) > 1 and normalize(name)
+            }
+            - TITLE_WORDS
+            - ORGANISATION_WORDS
+            - {"us", "pakistan", "afghanistan"}
+        )
+        # Words the documents write in lower case: a capital at a sentence start is not a name.
+        self.lowercase = {
+            w for s in self.sentences for w in re.findall(r"(?<![\w'])[a-z][a-z'-]+", s)
+        }
+
+    def docs_with(self, needle: Sequence[str]) -> list[int]:
+        """Documents containing the token sequence."""
+        return [i for i, j in enumerate(self.doc_joined) if contains(j, needle)]
+
+    def evidence(self, doc: int, says: str) -> Evidence:
+        """Evidence from document ``doc``."""
+        return Evidence(self.doc_ids[doc], says)
+
+
+# -- claims ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A checkable piece of a summary sentence."""
+
+    kind: str
+    span: str
+    tokens: tuple[str, ...]
+
+
+_QUOTE = re.compile(r'"([^"]{3,}?)"|(?<![\w])\'([^\']{6,}?)\'(?![\w])')
+_CAPITALISED = re.compile(r"[A-Z][\w'’.-]*|(?:of|the|de|al|ud|bin|e)(?=\s+[A-Z])")
+_NUMBER_WORD = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
+_NUMBER = re.compile(
+    rf"(?<![A-Za-z]-)(?<![/\w])(?:\$\s?)?\b(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORD})\b(?:[\s-]+(?:{'|'.join(_SCALES)}))?"
+    r"(?:[\s-]+(?:[a-z]+))?",
+    re.IGNORECASE,
+)
+_ALL_BUT = re.compile(rf"all but (\d+|{_NUMBER_WORD}) (?:of|out of) (\d+)", re.IGNORECASE)
+TITLE_WORDS = frozenset(
+    _words(
+        "president vice prime minister secretary defence state foreign interior finance army "
+        "general lieutenant major colonel brigadier admiral commander chief director cia fbi "
+        "spokesman adviser national security ambassador senator governor chairman head top "
+        "military intelligence staff joint chiefs of office us pakistan afghanistan marine "
+        "retd retired deputy assistant special envoy representative"
+    )
+)
+_TITLE_GENERIC = frozenset({"of", "us", "pakistan", "afghanistan", "top", "the", "head"})
+ORGANISATION_WORDS = frozenset(
+    _words(
+        "department ministry office agency embassy house forum network party council news "
+        "court force forces fund intelligence services airbase headquarters group taliban "
+        "nations union times post press tribune dawn reuters"
+    )
+)
+# Words for the same role: "ISI chief" is its "director general", the "head of" the agency.
+_TITLE_SAME = {"chief": "head", "director": "head"}
+
+
+def _word_value(token: str) -> float | None:
+    token = token.lower().replace(",", "")
+    if token in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[token])
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def number_key(span: str) -> tuple[float, str] | None:
+    """(value, unit) of a number expression: "$10 million" -> (1e7, "dollar")."""
+    words = re.findall(r"\$|[a-z0-9.,]+", span.lower().replace("-", " "))
+    value: float | None = None
+    unit = ""
+    for w in words:
+        if w == "$":
+            unit = "dollar"
+        elif value is None and _word_value(w) is not None:
+            value = _word_value(w)
+        elif value is not None and w in _SCALES:
+            value *= _SCALES[w]
+        elif value is not None and not unit:
+            unit = w
+    if value is None:
+        return None
+    unit = unit.rstrip("s") if unit not in {"s"} else ""
+    if unit in {"dollar", "usd"}:
+        unit = "dollar"
+    return value, unit
+
+
+def source_numbers(text: str) -> set[tuple[float, str]]:
+    """Every (value, unit) in a text, with a unit-less copy of each."""
+    out: set[tuple[float, str]] = set()
+    plain = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    for m in _NUMBER.finditer(plain):
+        key = number_key(m.group(0))
+        if key is not None:
+            out.add(key)
+            out.add((key[0], ""))
+    for m in re.finditer(r"(\d+)\s+(?:out of|of)\s+(\d+)", plain):
+        a, b = float(m.group(1)), float(m.group(2))
+        out.add((b - a, "all-but-of"))  # "125 out of 128" supports "all but 3 of 128"
+    return out
+
+
+def _is_title_word(word: str) -> bool:
+    toks = normalize(word)
+    return bool(toks) and all(t in TITLE_WORDS for t in toks)
+
+
+def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """Runs of capitalised words (with 'of', 'ud', ... inside), after their last title word.
+
+    "Inter-Services Intelligence Director General Lt. Gen. Naveed Mukhtar" -> "Naveed Mukhtar"
+    (what precedes it is its title, read by :func:`_title_before`).
+    """
+    spans = []
+    for m in re.finditer(
+        r"(?:[A-Z][\w'’.-]*)(?:\s+(?:(?:of|the|ud|al|e|bin)\s+)?[A-Z][\w'’.-]*)*", sentence
+    ):
+        words = m.group(0).split()
+        positions, pos = [], m.start()
+        for w in words:
+            pos = sentence.index(w, pos)
+            positions.append(pos)
+            pos += len(w)
+        last_title = max((i for i, w in enumerate(words) if _is_title_word(w)), default=-1)
+        if last_title == len(words) - 1:
+            continue
+        start = positions[last_title + 1]
+        text = " ".join(words[last_title + 1 :]).rstrip(".,'’")
+        text = re.sub(r"['’]s$", "", text)
+        if text:
+            spans.append((start, start + len(text), text))
+    return spans
+
+
+_TITLE_GLUE = frozenset({"in", "of", "the", "forces", "country"})
+
+
+def _title_before(sentence: str, start: int) -> list[str]:
+    """Title words right before a name, also across a comma: 'The top US commander, Gen. X'."""
+    before = sentence[:start].rstrip()
+    run: list[str] = []
+    for attempt in range(2):
+        for t in reversed(normalize(before)):
+            if t in TITLE_WORDS or (attempt and t in _TITLE_GLUE):
+                run.append(t)
+            else:
+                break
+        if attempt == 0 and before.endswith(","):
+            before = before[:-1]
+            continue
+        if attempt == 0 and not before.endswith(","):
+            break
+    return [t for t in reversed(run) if t in TITLE_WORDS]
+
+
+def _title_after(sentence: str, end: int) -> list[str]:
+    """An apposition after a name: ', the US Army chief of staff,' -> its title words."""
+    # an apposition starts with an article or a possessive: ", the US Army chief of staff,"
+    m = re.match(
+        r"\s*[,(-]\s*(?:the|a|an|[\w.]+'s|[\w.]+’s)\s+(?:country's\s+)?([^,;:)-]{2,60})",
+        sentence[end:],
+        re.IGNORECASE,
+    )
+    if not m:
+        return []
+    run: list[str] = []
+    for t in normalize(m.group(1)):
+        if t in TITLE_WORDS or t in _TITLE_GLUE:
+            run.append(t)
+        else:
+            break
+    words = [t for t in run if t in TITLE_WORDS]
+    return words if any(t in TITLE_WORDS - _TITLE_GENERIC for t in words) else []
+
+
+# -- the checker -----------------------------------------------------------------------------
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether only punctuation or an opening quote precedes ``start``."""
+    return not re.search(r"[\w]", text[:start])
+
+
+def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) -> set[str]:
+    """Content words of the sentence within ``reach`` tokens of the claim (all if not found)."""
+    n = len(claim)
+    for i in range(len(sentence) - n + 1):
+        if list(sentence[i : i + n]) == list(claim):
+            return content(sentence[max(0, i - reach) : i + n + reach])
+    return content(sentence)
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (short tokens only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+class ClaimChecker:
+    """Checks summary sentences against one cluster's documents (see the module docstring)."""
+
+    def __init__(self, bind_ratio: float = 0.5, bind_floor: float = 0.35, reach: int = 8) -> None:
+        """``bind_ratio``: how close to the best window a window holding the claim must come.
+
+        ``reach``: the context of a claim is the words within this many tokens of it in the
+        sentence (a compound sentence binds each claim to its own clause).
+        """
+        self.reach = check_int(reach, "reach", 1)
+        if not 0.0 < bind_ratio <= 1.0:
+            raise ValueError(f"bind_ratio must be in (0, 1], got {bind_ratio}")
+        if not 0.0 <= bind_floor < 1.0:
+            raise ValueError(f"bind_floor must be in [0, 1), got {bind_floor}")
+        self.bind_ratio = bind_ratio
+        self.bind_floor = bind_floor
+
+    # binding: is the claim stated where the rest of the sentence is?
+    def _bound(
+        self,
+        src: Sources,
+        sentence: Sequence[str],
+        claim: Sequence[str],
+        holds: Any = None,
+        exclude: set[str] | frozenset[str] = frozenset(),
+    ) -> tuple[bool, Window | None]:
+        ctx = _local_context(sentence, claim, self.reach) - set(claim) - exclude
+        with_claim = [
+            w for w in src.windows if (holds(w) if holds is not None else contains(w.joined, claim))
+        ]
+        if not with_claim:
+            return False, None
+        if len(ctx) < 3:
+            return True, None
+
+        def fit(w: Window) -> float:
+            return len(ctx & w.words) / len(ctx)
+
+        best_any = max(src.windows, key=fit)
+        best_with = max(fit(w) for w in with_claim)
+        if fit(best_any) >= self.bind_floor and best_with < self.bind_ratio * fit(best_any):
+            return False, best_any
+        return True, None
+
+    def check(
+        self, summary: str, cluster: Cluster, src: Sources | None = None
+    ) -> tuple[list[Issue], list[dict[str, Any]]]:
+        """Issues of one summary, and per sentence the claims found with their documents."""
+        src = src if src is not None else Sources(cluster.documents)
+        issues: list[Issue] = []
+        report: list[dict[str, Any]] = []
+        numbers = src.numbers
+        for sentence in split_sentences(summary.split("\n")):
+            found: list[dict[str, Any]] = []
+            before = len(issues)
+            issues.extend(self._check_sentence(sentence, src, numbers, found))
+            report.append({"sentence": sentence, "claims": found, "issues": len(issues) - before})
+        return issues, report
+
+    def _check_sentence(
+        self, sentence: str, src: Sources, numbers: list[set[tuple[float, str]]], found: list
+    ) -> list[Issue]:
+        issues: list[Issue] = []
+        words = normalize(sentence)
+        quoted_ranges: list[tuple[int, int]] = []
+        quotes_found: list[list[list[str]]] = []
+
+        def flag(kind: str, span: str, verdict: str, reason: str, docs: Sequence[Evidence] = ()):
+            issues.append(Issue(sentence, span, kind, verdict, reason, tuple(docs)))
+
+        def note(kind: str, span: str, docs: Sequence[int]) -> None:
+            found.append({"kind": kind, "span": span, "documents": [src.doc_ids[d] for d in docs]})
+
+        # quotations: word for word in one document
+        plain = sentence.translate(_PUNCT)
+        for m in _QUOTE.finditer(plain):
+            quote = m.group(1) or m.group(2)
+            quoted_ranges.append(m.span())
+            pieces = [normalize(p) for p in re.split(r"\.\.\.|…|\[[^\]]*\]", quote)]
+            pieces = [p for p in pieces if p]
+            docs = [
+                d
+                for d in range(len(src.doc_ids))
+                if all(contains(src.doc_joined[d], p) for p in pieces)
+            ]
+            if docs:
+                note("quote", quote, docs)
+                quotes_found.append(pieces)
+            else:
+                flag("quote", quote, "unsupported", "no article has these words as quoted")
+
+        def outside_quotes(start: int) -> bool:
+            return not any(a <= start < b for a, b in quoted_ranges)
+
+        # names and titles
+        for start, end, name in _name_spans(plain):
+            if not outside_quotes(start):
+                continue
+            first = name.split()[0]
+            if _at_sentence_start(plain, start) and (
+                first.lower() in src.lowercase | _STOP | _STARTERS
+            ):
+                rest = name[len(first) :].lstrip()
+                if not rest:
+                    continue
+                start, name = start + (len(name) - len(rest)), rest
+            toks = normalize(name)
+            toks = [t for t in toks if t not in TITLE_WORDS or t in {"us", "pakistan"}] or toks
+            if not toks or toks in (["us"], ["pakistan"]) or toks[0] in MONTHS + WEEKDAYS:
+                continue
+            if start == 0 and len(toks) == 1 and toks[0] in _STOP:
+                continue
+            issues.extend(
+                self._check_name(sentence, plain, start, end, name, toks, src, words, note)
+            )
+
+        issues.extend(self._check_speakers(sentence, plain, src, quotes_found, outside_quotes))
+
+        # numbers (not years, not days of a month: dates below)
+        for m in _ALL_BUT.finditer(plain):
+            a, b = _word_value(m.group(1)), _word_value(m.group(2))
+            if a is not None and b is not None:
+                key = (a, "all-but-of")
+                docs = sorted(
+                    {w.doc for w, ns in zip(src.windows, numbers, strict=True) if key in ns}
+                )
+                if docs:
+                    note("number", m.group(0), docs)
+                else:
+                    flag("number", m.group(0), "unsupported", "no article gives these counts")
+        for m in _NUMBER.finditer(plain):
+            around = plain[max(0, m.start() - 8) : m.end() + 12]
+            if not outside_quotes(m.start()) or _ALL_BUT.search(around):
+                continue  # quotations are checked word for word; "all but N of M" above
+            span = m.group(0).strip()
+            key = number_key(span)
+            if key is None or _is_date_number(plain, m):
+                continue
+            value, unit = key
+            if unit in MONTHS:  # "24 November" is a date
+                continue
+            holds = [i for i, ns in enumerate(numbers) if (value, unit) in ns]
+            if not holds and unit in _STOP:
+                # the "unit" is just the next word of the sentence ("three of")
+                holds = [i for i, ns in enumerate(numbers) if (value, "") in ns]
+            if not holds:
+                flag("number", span, "unsupported", f"no article gives {span!r}")
+                continue
+            held = {id(src.windows[i]) for i in holds}
+            ok, best = self._bound(src, words, normalize(span), lambda w, held=held: id(w) in held)
+            if ok:
+                note("number", span, sorted({src.windows[i].doc for i in holds}))
+            else:
+                flag(
+                    "number",
+                    span,
+                    "unsupported",
+                    f"the articles give {span!r} only in other contexts",
+                    [src.evidence(best.doc, best.text)] if best else [],
+                )
+
+        # dates: weekdays, months, years, day + month
+        issues.extend(self._check_dates(sentence, plain, src, words, note, outside_quotes))
+        return issues
+
+    def _check_name(self, sentence, plain, start, end, name, toks, src, words, note):  # type: ignore[no-untyped-def]
+        issues: list[Issue] = []
+        docs = src.docs_with(toks)
+        surname = toks[-1]
+        if not docs and len(toks) > 1:
+            # "Jim Mattis" / "General Qamar Javed Bajwa": first and last name in one document
+            docs = [d for d in src.docs_with([surname]) if toks[0] in src.doc_tokens[d]]
+        if not docs:
+            variants = self._variants(toks, src)
+            if variants:
+                issues.append(
+                    Issue(
+                        sentence,
+                        name,
+                        "entity",
+                        "unsupported",
+                        f"{name!r} is spelt differently in the articles",
+                        tuple(variants),
+                    )
+                )
+            else:
+                demonym = self._demonym_docs(toks, src)
+                if not demonym:
+                    issues.append(
+                        Issue(
+                            sentence, name, "entity", "unsupported", f"no article mentions {name!r}"
+                        )
+                    )
+            return issues
+        disputed = self._variants(toks, src)
+        if disputed:
+            sides = [src.evidence(d, name) for d in docs] + disputed
+            issues.append(
+                Issue(
+                    sentence,
+                    name,
+                    "entity",
+                    "disputed",
+                    "the articles spell this name differently",
+                    tuple(sides),
+                )
+            )
+        person = surname in src.people
+        # Places and organisations are checked for presence only: binding them to the rest of
+        # the sentence costs false alarms on compound sentences and catches little.
+        ok, best = (
+            self._bound(src, words, [surname], exclude=set(toks) | TITLE_WORDS)
+            if person
+            else (True, None)
+        )
+        if not ok:
+            issues.append(
+                Issue(
+                    sentence,
+                    name,
+                    "entity",
+                    "unsupported",
+                    f"the articles do not say this of {name!r}",
+                    (src.evidence(best.doc, best.text),) if best else (),
+                )
+            )
+            return issues
+        note("entity", name, docs)
+        title = _title_before(plain, start) + _title_after(plain, end)
+        title = [_TITLE_SAME.get(t, t) for t in title if t not in _TITLE_GENERIC]
+        if title and person:
+            given = self._titles_of(surname, src)
+            missing = [t for t in title if t not in {_TITLE_SAME.get(g, g) for g in given}]
+            if missing:
+                shown = " ".join(title)
+                issues.append(
+                    Issue(
+                        sentence,
+                        shown,
+                        "title",
+                        "unsupported",
+                        f"no article calls {name!r} {shown!r}",
+                    )
+                )
+            else:
+                note("title", " ".join(title), docs)
+        return issues
+
+    @staticmethod
+    def _check_speakers(sentence, plain, src, quotes, outside_quotes):  # type: ignore[no-untyped-def]
+        """A quotation put in the mouth of someone the articles never quote with it."""
+        if not quotes:
+            return []
+        people = [
+            (name, normalize(name)[-1])
+            for start, _, name in _name_spans(plain)
+            if outside_quotes(start) and normalize(name)[-1:] and normalize(name)[-1] in src.people
+        ]
+        issues = []
+        for pieces in quotes:
+            near = [w for w in src.windows if all(contains(w.joined, p) for p in pieces)]
+            speakers = {t for w in near for t in w.words if t in src.people}
+            for name, surname in people:
+                if speakers and surname not in speakers:
+                    who = ", ".join(sorted(speakers))
+                    issues.append(
+                        Issue(
+                            sentence,
+                            name,
+                            "entity",
+                            "unsupported",
+                            f"the articles give this quotation beside {who}, not {name}",
+                            tuple(src.evidence(w.doc, w.text) for w in near[:2]),
+                        )
+                    )
+        return issues
+
+    @staticmethod
+    def _titles_of(surname: str, src: Sources) -> set[str]:
+        """Title words the documents put right before the name or in apposition after it."""
+        if surname in src.titles:
+            return src.titles[surname]
+        given: set[str] = set()
+        src.titles[surname] = given
+        for text in src.sentences:
+            if surname not in text.lower():
+                continue
+            plain = text.translate(_PUNCT)
+            for start, end, name in _name_spans(plain):
+                if normalize(name)[-1:] == [surname]:
+                    given.update(_title_before(plain, start))
+                    given.update(_title_after(plain, end))
+        return given
+
+    @staticmethod
+    def _variants(toks: Sequence[str], src: Sources) -> list[Evidence]:
+        """Spellings in the documents of a name token within two edits, beside the same name."""
+        out: list[Evidence] = []
+        for pos, tok in enumerate(toks):
+            if len(tok) < 5 or len(toks) < 2:
+                continue
+            neighbour = toks[pos - 1] if pos else toks[pos + 1]
+            close = {
+                t
+                for t in src.vocabulary
+                if t != tok
+                and t[:1] == tok[:1]
+                and abs(len(t) - len(tok)) <= 2
+                and len(t) >= 4
+                and _edits(t, tok) <= 2
+            }
+            if not close:
+                continue
+            for d, doc in enumerate(src.doc_tokens):
+                for i, t in enumerate(doc):
+                    if t not in close:
+                        continue
+                    near = doc[max(0, i - 1) : i + 2]
+                    if neighbour in near:
+                        out.append(src.evidence(d, " ".join(doc[max(0, i - 1) : i + 2])))
+                        break
+        return out
+
+    @staticmethod
+    def _demonym_docs(toks: Sequence[str], src: Sources) -> list[int]:
+        """'Chinese' is supported by 'China' (a crude stem match for one-word names)."""
+        if len(toks) != 1 or len(toks[0]) < 5:
+            return []
+        stem = toks[0][:4]
+        return [
+            d
+            for d, doc in enumerate(src.doc_tokens)
+            if any(t.startswith(stem) and abs(len(t) - len(toks[0])) <= 3 for t in doc)
+        ]
+
+    def _check_dates(self, sentence, plain, src, words, note, outside_quotes):  # type: ignore[no-untyped-def]
+        issues: list[Issue] = []
+        toks = normalize(plain)
+        for m in re.finditer(r"\b(" + "|".join(WEEKDAYS + MONTHS) + r")\b", plain, re.I):
+            if not outside_quotes(m.start()):
+                continue
+            word = m.group(1).lower()
+            day = re.search(r"(\d{1,2})\s*$", plain[: m.start()]) or re.match(
+                r"\s+(\d{1,2})\b", plain[m.end() :]
+            )
+            claim = [word, day.group(1)] if day and word in MONTHS else [word]
+
+            def holds(w: Window, claim: list[str] = claim) -> bool:
+                if len(claim) == 1:
+                    return f" {claim[0]} " in w.joined
+                return contains(w.joined, claim) or contains(w.joined, claim[::-1])
+
+            ok, best = self._bound(src, words, claim, holds)
+            span = m.group(0) if len(claim) == 1 else f"{claim[1]} {m.group(1)}"
+            if word in MONTHS and len(claim) == 1:
+                ctx = _local_context(words, [word], self.reach) - {word}
+                sides = self._month_sides(src, ctx)
+                if word in sides and len(sides) > 1:
+                    ev = [src.evidence(d, mo) for mo, ds in sorted(sides.items()) for d in ds]
+                    said = ", ".join(
+                        f"{mo}: {len(ds)} article(s)" for mo, ds in sorted(sides.items())
+                    )
+                    issues.append(
+                        Issue(
+                            sentence,
+                            span,
+                            "date",
+                            "disputed",
+                            f"the articles disagree on the month ({said})",
+                            tuple(ev),
+                        )
+                    )
+                    continue
+            if ok:
+                note("date", span, sorted({w.doc for w in src.windows if holds(w)}))
+                continue
+            reason = (
+                f"no article gives {span!r}"
+                if best is None and not any(holds(w) for w in src.windows)
+                else f"the articles give {span!r} for something else"
+            )
+            issues.append(
+                Issue(
+                    sentence,
+                    span,
+                    "date",
+                    "unsupported",
+                    reason,
+                    (src.evidence(best.doc, best.text),) if best else (),
+                )
+            )
+        for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", plain):
+            if not outside_quotes(m.start()):
+                continue
+            year = m.group(1)
+            ok, best = self._bound(src, words, [year])
+            if ok:
+                note("date", year, src.docs_with([year]))
+            else:
+                issues.append(
+                    Issue(
+                        sentence,
+                        year,
+                        "date",
+                        "unsupported",
+                        f"no article gives {year} for this",
+                        (src.evidence(best.doc, best.text),) if best else (),
+                    )
+                )
+        del toks
+        return issues
+
+    def _month_sides(self, src: Sources, ctx: set[str]) -> dict[str, list[int]]:
+        """Months the documents give in the windows that best match the sentence."""
+        if not ctx:
+            return {}
+        fits = [len(ctx & w.words) / len(ctx) for w in src.windows]
+        top = max(fits)
+        sides: dict[str, list[int]] = {}
+        for w, f in zip(src.windows, fits, strict=True):
+            if f >= max(self.bind_floor, self.bind_ratio * top):
+                for mo in MONTHS:
+                    if f" {mo} " in w.joined and w.doc not in sides.setdefault(mo, []):
+                        sides[mo].append(w.doc)
+        return {mo: ds for mo, ds in sides.items() if ds}
+
+
+def _is_date_number(text: str, m: re.Match[str]) -> bool:
+    """Years and days of a month belong to the date check."""
+    span = m.group(0).strip()
+    if re.fullmatch(r"(1[89]\d\d|20\d\d)[,.]?", span.split()[0] if span.split() else ""):
+        return True
+    after = text[m.end() - len(m.group(0)) + len(span.split()[0]) :].lstrip()
+    before = text[: m.start()].rstrip()
+    first = span.split()[0]
+    if first.isdigit() and int(first) <= 31:
+        if re.match(r"(" + "|".join(MONTHS) + r")\b", after, re.I):
+            return True
+        if re.search(r"\b(" + "|".join(MONTHS) + r")$", before, re.I):
+            return True
+    return bool(re.fullmatch(r"\d+/\d+", first))
+
+
+class FactConsistency:
+    """The model-free fact check as a metric: ``fact_consistency`` and ``fact_issues``.
+
+    ``fact_consistency`` is the share of summary sentences without an unsupported or
+    contradicted claim (disputed claims are reported, not counted); ``details`` holds, per
+    cluster, ``fact_issues`` (every flag, disputed ones included) and ``fact_claims`` (every
+    sentence with the claims found and the documents that support each).
+    """
+
+    name = "fact"
+    higher_is_better = {"fact_consistency": True}
+    value_range = (0.0, 1.0)
+    needs_references = False
+    needs_documents = True
+
+    def __init__(self, bind_ratio: float = 0.5, bind_floor: float = 0.35, reach: int = 8) -> None:
+        """See :class:`ClaimChecker`."""
+        self.checker = ClaimChecker(bind_ratio, bind_floor, reach)
+        self.details: list[dict[str, Any]] = []
+
+    def score(
+        self, summaries: Sequence[str], clusters: Sequence[Cluster]
+    ) -> list[dict[str, float]]:
+        """One ``fact_consistency`` per summary; issues in ``details``."""
+        out, details = [], []
+        indexed: dict[int, Sources] = {}  # one index per cluster, however many summaries it has
+        for summary, cluster in zip(summaries, clusters, strict=True):
+            if not cluster.documents:
+                raise ValueError(
+                    f"fact check needs the documents of cluster {cluster.cluster_id!r}"
+                )
+            key = id(cluster.documents)
+            if key not in indexed:
+                indexed[key] = Sources(cluster.documents)
+            issues, sentences = self.checker.check(summary, cluster, indexed[key])
+            out.append({"fact_consistency": consistency_score(len(sentences), issues)})
+            details.append({"fact_issues": [i.as_dict() for i in issues], "fact_claims": sentences})
+        self.details = details
+        return out
+
+    def signature(self) -> dict[str, str]:
+        """Settings that determine the values."""
+        return {
+            "name": "fact-claims",
+            "claims": "entity,title,number,date,quote",
+            "bind": f"window=3,ratio={self.checker.bind_ratio},floor={self.checker.bind_floor},"
+            f"reach={self.checker.reach}",
+            "disputed": "months,name-spellings",
+            "score": "share of sentences without unsupported/contradicted claims",
+        }
