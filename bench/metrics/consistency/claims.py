@@ -549,6 +549,8 @@ class ClaimChecker:
             if not outside_quotes(m.start()) or _ALL_BUT.search(around):
                 continue  # quotations are checked word for word; "all but N of M" above
             span = m.group(0).strip()
+            if len(span.split()) > 1 and span.split()[-1].lower() in _STOP:
+                span = span.rsplit(maxsplit=1)[0]  # "$25 million to": "to" is not a unit
             key = number_key(span)
             if key is None or _is_date_number(plain, m):
                 continue

@@ -1,0 +1,185 @@
+"""Model-free fact check: micro cases, the labelled set, references and source sentences."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.metrics.base import Metric
+from bench.metrics.consistency.claims import FactConsistency, normalize, number_key
+from bench.types import Cluster, Document
+from tests.conftest import ROOT
+
+EVAL = ROOT / "data" / "fact_eval" / "mattis_pakistan_2017.jsonl"
+
+
+def _doc(doc_id, *sentences):
+    text = " ".join(sentences)
+    return Document(doc_id, "", text, text, tuple(sentences))
+
+
+TOY = Cluster(
+    "toy",
+    (
+        _doc("d1", "CIA Director Mike Pompeo spoke in Washington on Monday.",
+             "He said the US would pay $10 million to the fund.",
+             'Pompeo said: "We will do everything we can."'),
+        _doc("d2", "Defence Minister Khurram Dastgir met the envoy in August.",
+             "The talks covered 125 out of 128 cases."),
+        _doc("d3", "Defence Minister Khurram Dastagir met the envoy in September."),
+    ),
+)  # fmt: skip
+
+
+def _issues(summary, cluster=TOY):
+    metric = FactConsistency()
+    (score,) = metric.score([summary], [cluster])
+    return score["fact_consistency"], metric.details[0]["fact_issues"]
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Mike Pompeo, the CIA director, spoke in Washington on Monday.",
+        "Pompeo said the U.S. would pay 10 million dollars to the fund.",
+        "The United States would pay $10 million to the fund, Pompeo said.",
+        "Pompeo said: “We will do everything we can.”",
+        "The talks covered all but three of 128 cases.",
+    ],
+)
+def test_supported_claims_raise_no_issue(summary):
+    score, issues = _issues(summary)
+    assert issues == []
+    assert score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("summary", "kind", "span"),
+    [
+        ("Mike Pompeo spoke in Lahore on Monday.", "entity", "Lahore"),
+        (
+            "Secretary of State Mike Pompeo spoke in Washington on Monday.",
+            "title",
+            "secretary state",
+        ),
+        ("Pompeo said the US would pay $25 million to the fund.", "number", "$25 million"),
+        ("CIA Director Mike Pompeo spoke in Washington on Friday.", "date", "Friday"),
+        ('Pompeo said: "We will do nothing at all."', "quote", "We will do nothing at all."),
+        ("The talks covered all but thirteen of 128 cases.", "number", "all but thirteen of 128"),
+    ],
+)
+def test_each_kind_of_planted_error_is_flagged(summary, kind, span):
+    score, issues = _issues(summary)
+    assert [(i["kind"], i["verdict"], i["span"]) for i in issues] == [(kind, "unsupported", span)]
+    assert score == 0.0
+    assert issues[0]["reason"]
+
+
+def test_a_quotation_given_to_the_wrong_speaker_is_flagged():
+    cluster = Cluster("c", (
+        _doc("a", "Army chief John Smith met the envoy.", "The talks went well."),
+        _doc("b", 'CIA Director Mike Pompeo said: "We will do everything we can."'),
+    ))  # fmt: skip
+    _, issues = _issues('John Smith said: "We will do everything we can."', cluster)
+    assert [(i["kind"], i["span"]) for i in issues] == [("entity", "John Smith")]
+    assert "pompeo" in issues[0]["reason"]
+
+
+def test_facts_the_articles_disagree_on_are_disputed_with_both_sides():
+    score, issues = _issues("Defence Minister Khurram Dastgir met the envoy in August.")
+    verdicts = {(i["kind"], i["verdict"]) for i in issues}
+    assert verdicts == {("entity", "disputed"), ("date", "disputed")}
+    month = next(i for i in issues if i["kind"] == "date")
+    assert {d["doc_id"] for d in month["documents"]} == {"d2", "d3"}
+    name = next(i for i in issues if i["kind"] == "entity")
+    assert {d["doc_id"] for d in name["documents"]} == {"d2", "d3"}
+    assert score == 1.0  # disputed facts are reported, not held against the summary
+
+
+def test_empty_summary_scores_one_and_sentences_are_counted():
+    assert _issues("") == (1.0, [])
+    score, _ = _issues("Mike Pompeo spoke in Washington on Monday.\nPompeo spoke in Lahore.")
+    assert score == 0.5
+
+
+def test_missing_documents_are_an_error():
+    with pytest.raises(ValueError, match="needs the documents"):
+        FactConsistency().score(["Text."], [Cluster("empty", ())])
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("$10 million", (1e7, "dollar")), ("10 million dollars", (1e7, "dollar")),
+     ("ten-month", (10.0, "month")), ("five-day", (5.0, "day")), ("128", (128.0, ""))],
+)  # fmt: skip
+def test_number_keys_normalise_amounts_and_units(text, key):
+    assert number_key(text) == key
+
+
+def test_normalisation_aliases():
+    assert normalize("U.S. Defense Secretary Jim Mattis's visit") == normalize(
+        "US Defence Secretary James Mattis visit"
+    )
+    assert normalize("“the United States”") == ["the", "us"]
+
+
+def test_metric_protocol_and_signature():
+    metric = FactConsistency()
+    assert isinstance(metric, Metric)
+    assert metric.signature()["name"] == "fact-claims"
+    with pytest.raises(ValueError, match="bind_ratio"):
+        FactConsistency(bind_ratio=0)
+
+
+def test_scores_do_not_depend_on_batch_order(cluster):
+    summaries = [r.text for r in cluster.references] + ["Mattis spoke in Lahore."]
+    metric = FactConsistency()
+    forward = metric.score(summaries, [cluster] * len(summaries))
+    backward = metric.score(summaries[::-1], [cluster] * len(summaries))
+    assert forward == backward[::-1]
+
+
+def test_hand_written_references_have_no_issues(cluster):
+    metric = FactConsistency()
+    refs = [r.text for r in cluster.references]
+    assert metric.score(refs, [cluster] * len(refs)) == [{"fact_consistency": 1.0}] * len(refs)
+    assert all(d["fact_issues"] == [] for d in metric.details)
+
+
+def test_no_sentence_of_the_articles_is_flagged_against_its_own_cluster(cluster):
+    sentences = [s for d in cluster.documents for s in d.sentences]
+    metric = FactConsistency()
+    metric.score(sentences, [cluster] * len(sentences))
+    failing = [
+        (s, i["span"])
+        for s, d in zip(sentences, metric.details, strict=True)
+        for i in d["fact_issues"]
+        if i["verdict"] != "disputed"
+    ]
+    assert failing == []
+
+
+def test_labelled_set_recall_and_false_alarms(cluster):
+    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines()]
+    metric = FactConsistency()
+    metric.score([r["summary"] for r in rows], [cluster] * len(rows))
+    caught: dict[str, list[bool]] = {}
+    alarms = []
+    for row, details in zip(rows, metric.details, strict=True):
+        issues = details["fact_issues"]
+        if row["label"] == "faithful":
+            alarms.append(bool(issues))
+        elif row["label"] == "disputed":
+            caught.setdefault("disputed", []).append(
+                any(i["verdict"] == "disputed" for i in issues)
+            )
+        else:
+            caught.setdefault(row["kind"], []).append(
+                any(i["verdict"] != "disputed" for i in issues)
+            )
+    recall = {k: sum(v) / len(v) for k, v in caught.items()}
+    for kind in ("entity", "title", "number", "date", "quote"):
+        assert recall[kind] >= 0.8, (kind, recall)
+    assert sum(alarms) / len(alarms) <= 0.1
+    assert recall["disputed"] >= 0.75
