@@ -130,6 +130,58 @@ def build_tiny_gpt2(
     return path
 
 
+NLI_LABELS = {0: "entailment", 1: "neutral", 2: "contradiction"}
+
+
+def build_tiny_nli(
+    path: str | Path,
+    texts: Iterable[str],
+    vocab_size: int = 600,
+    hidden: int = 16,
+    layers: int = 2,
+    max_length: int = 128,
+) -> Path:
+    """A small random RoBERTa-like NLI classifier (entailment/neutral/contradiction), saved.
+
+    The tokenizer encodes pairs as RoBERTa does (``<s> A </s></s> B </s>``); ``max_length`` is
+    both the tokenizer's limit and the usable position embeddings (RoBERTa adds pad_id + 1).
+    """
+    import torch
+    from tokenizers import processors
+    from transformers import RobertaConfig, RobertaForSequenceClassification
+
+    path = Path(path)
+    tokenizer = _tokenizer(texts, vocab_size, None)
+    backend = tokenizer.backend_tokenizer
+    backend.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[(t, backend.token_to_id(t)) for t in ("<s>", "</s>")],
+    )
+    tokenizer.model_max_length = max_length
+    pad = tokenizer.convert_tokens_to_ids("<pad>")
+    config = RobertaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=2,
+        intermediate_size=2 * hidden,
+        max_position_embeddings=max_length + pad + 1,
+        type_vocab_size=1,
+        pad_token_id=pad,
+        bos_token_id=tokenizer.convert_tokens_to_ids("<s>"),
+        eos_token_id=tokenizer.convert_tokens_to_ids("</s>"),
+        id2label=dict(NLI_LABELS),
+        label2id={v: k for k, v in NLI_LABELS.items()},
+    )
+    with torch.random.fork_rng(devices=[]):  # seeded weights, global RNG untouched
+        torch.manual_seed(0)
+        model = RobertaForSequenceClassification(config)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m bench.testing DIR``: build tiny-bart/ and tiny-gpt2/ in DIR from the cluster."""
     import argparse
