@@ -81,7 +81,7 @@ def test_fresh_sweep_passes_against_the_committed_baseline(sweep, capsys):
     assert out.startswith("### bench-compare: PASS\n")
     rows = _rows(out)
     assert {system for system, _ in rows} == set(SYSTEMS)
-    assert len(rows) == len(SYSTEMS) * 14  # 12 ROUGE values + 2 lengths per system
+    assert len(rows) == len(SYSTEMS) * 15  # 12 ROUGE values, fact, 2 lengths per system
     assert all(cells[-1] == "PASS" for cells in rows.values())
     assert rows["lead", "rouge1_f"][5] == "-0.005"
     assert rows["lead", "length_words"][5] == "±1"
@@ -112,7 +112,7 @@ def test_a_metric_raised_in_the_baseline_beyond_tolerance_fails(sweep, tmp_path,
     assert rows["lead", "rouge2_f"][-1] == "FAIL"
     assert rows["lead", "rouge1_f"][-1] == "PASS"
     assert [key for key, cells in rows.items() if cells[-1] == "FAIL"] == [("lead", "rouge2_f")]
-    assert f"{len(SYSTEMS) * 14} comparison(s), 1 failed." in out
+    assert f"{len(SYSTEMS) * 15} comparison(s), 1 failed." in out
 
 
 def test_a_rise_passes_but_lengths_fail_either_way(sweep, tmp_path, capsys):
@@ -198,7 +198,7 @@ def test_markdown_table_shape_and_summary_file(sweep, tmp_path, capsys):
     n = len(SYSTEMS)
     assert lines[end + 1 : end + 3] == [
         "",
-        f"{n} baseline system(s), {n * 14} comparison(s), 0 failed.",
+        f"{n} baseline system(s), {n * 15} comparison(s), 0 failed.",
     ]
     assert all(line.startswith("- ") for line in lines[end + 4 :])
     text = summary.read_text()
@@ -251,7 +251,7 @@ def _tolerances(tmp_path: Path, text: str) -> Path:
          "metrics.rouge1_f: unknown key 'tol'"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances",
                        _tolerances(t, "default: 0.01\nmetrics: {rouge9_f: 0.1}\n")],
-         "unknown metric 'rouge9_f'; known: length_sentences"),
+         "unknown metric 'rouge9_f'; known: fact_consistency, length_sentences"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances",
                        _tolerances(t, "default: -1\n")], "tolerance must be a number >= 0"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances",

@@ -29,7 +29,10 @@ def test_run_writes_summaries_scores_and_provenance(compose_run, tmp_path):
     assert summary["cluster_id"] == "mattis_pakistan_2017"
     assert summary["length_words"] == len(summary["summary"].split()) == 100
     (scores,) = read_jsonl(tmp_path / "scores.jsonl")
-    assert set(scores["scores"]) == ROUGE_KEYS | {"length_words", "length_sentences"}
+    assert set(scores["scores"]) == ROUGE_KEYS | {
+        "length_words", "length_sentences", "fact_consistency"
+    }  # fmt: skip
+    assert scores["fact_issues"] == [] and scores["fact_claims"]
     assert scores["summary"] == summary["summary"]
     on_disk = json.loads((tmp_path / "run.json").read_text())
     assert on_disk == json.loads(json.dumps(record))
@@ -291,7 +294,7 @@ def test_comparison_csv_names_the_ci_method_of_the_metric_columns(compose_run, t
 
     header, row = list(csv.reader(to_csv(load_runs(tmp_path)).splitlines()))
     assert header[-1] == "ci_method"
-    assert row[-1] == "jackknife over 4 references (t, df=3)"
+    assert row[-1] == "jackknife over 4 references (t, df=3); none (1 cluster)"
 
 
 def test_plot_survives_an_interval_that_excludes_the_mean(tmp_path):

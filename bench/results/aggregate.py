@@ -115,5 +115,7 @@ def aggregate(
             if len(loo.get(k, ())) >= 2:
                 raw[k] = jackknife(v, loo[k])
             else:
-                raw[k] = Interval(v, None, None, "none (1 cluster, fewer than 2 references)")
+                # Reference-based values with one reference, and values that do not depend on
+                # references at all (lengths, fact checks): nothing to resample.
+                raw[k] = Interval(v, None, None, "none (1 cluster)")
     return {k: _clip(iv, bounds.get(k)) for k, iv in raw.items()}

@@ -37,6 +37,7 @@ DEFAULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rouge2_f", "R-2 F1"),
     ("rougeL_f", "R-L F1"),
     ("rougeLsum_f", "R-Lsum F1"),
+    ("fact_consistency", "Fact"),
     ("length_words", "Words"),
 )
 CI_FORMATS = ("bracket", "pm", "none")

@@ -265,6 +265,7 @@ class NLIConsistency:
     higher_is_better = {"nli_consistency": True}
     value_range = (0.0, 1.0)
     needs_references = False
+    needs_documents = True
 
     def __init__(
         self,
