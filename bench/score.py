@@ -135,8 +135,8 @@ def read_inputs(path: Path) -> list[ScoreInput]:
             raise BenchError(
                 f"{where}: label must be one of {', '.join(LABELS)}, got {extra['label']!r}"
             )
-        if "kind" in extra and not isinstance(extra["kind"], str):
-            raise BenchError(f"{where}: 'kind' must be a string, got {extra['kind']!r}")
+        if "kind" in extra and not isinstance(extra["kind"], str | None):
+            raise BenchError(f"{where}: 'kind' must be a string or null, got {extra['kind']!r}")
         inputs.append(ScoreInput(line_no, sid, cid, summary, extra))
     return inputs
 

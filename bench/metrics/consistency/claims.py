@@ -626,8 +626,18 @@ class ClaimChecker:
         person = surname in src.people
         # Places and organisations are checked for presence only: binding them to the rest of
         # the sentence costs false alarms on compound sentences and catches little.
+        # A name spelt differently across documents binds through any of its spellings.
+        spellings = {surname} | {
+            t for e in disputed for t in e.says.split() if _edits(t, surname) <= 2
+        }
         ok, best = (
-            self._bound(src, words, [surname], exclude=set(toks) | TITLE_WORDS)
+            self._bound(
+                src,
+                words,
+                [surname],
+                holds=lambda w: any(f" {t} " in w.joined for t in spellings),
+                exclude=set(toks) | TITLE_WORDS,
+            )
             if person
             else (True, None)
         )
