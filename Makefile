@@ -8,7 +8,7 @@ BASELINE := results/baselines/model_free
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 
-.PHONY: setup setup-models tiny-models run test test-slow lint clean baseline gate bench
+.PHONY: setup setup-models tiny-models run test test-slow lint clean baseline gate bench fact-eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ test: $(MODELS)
 
 test-slow: $(MODELS)
 	$(BIN)/python -m pytest -q -m slow
+
+## The fact check on the labelled set: recall per planted error kind and false alarms.
+fact-eval: $(DEV)
+	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	$(BIN)/bench-score data/fact_eval/mattis_pakistan_2017.jsonl 'metrics=[fact]' \
+		--output "$$out/scores.jsonl" --explain "$$out/report.md" | sed -n '/^Detection/,$$p'
 
 ## Benchmarks: ROUGE speed and seq2seq summarizer throughput (figures printed).
 bench: $(MODELS)
