@@ -389,6 +389,14 @@ def _title_after(sentence: str, end: int) -> list[str]:
 # -- the checker -----------------------------------------------------------------------------
 
 
+def _against(
+    sentence: str, span: str, kind: str, reason: str, src: Sources, best: Window | None
+) -> Issue:
+    """An unsupported claim, with the window that says what the sentence is about (if any)."""
+    evidence = (src.evidence(best.doc, best.text),) if best is not None else ()
+    return Issue(sentence, span, kind, "unsupported", reason, evidence)
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     """Whether only punctuation or an opening quote precedes ``start``."""
     return not re.search(r"[\w]", text[:start])
@@ -643,13 +651,8 @@ class ClaimChecker:
         )
         if not ok:
             issues.append(
-                Issue(
-                    sentence,
-                    name,
-                    "entity",
-                    "unsupported",
-                    f"the articles do not say this of {name!r}",
-                    (src.evidence(best.doc, best.text),) if best else (),
+                _against(
+                    sentence, name, "entity", f"the articles do not say this of {name!r}", src, best
                 )
             )
             return issues
@@ -763,7 +766,6 @@ class ClaimChecker:
 
     def _check_dates(self, sentence, plain, src, words, note, outside_quotes):  # type: ignore[no-untyped-def]
         issues: list[Issue] = []
-        toks = normalize(plain)
         for m in re.finditer(r"\b(" + "|".join(WEEKDAYS + MONTHS) + r")\b", plain, re.I):
             if not outside_quotes(m.start()):
                 continue
@@ -807,16 +809,7 @@ class ClaimChecker:
                 if best is None and not any(holds(w) for w in src.windows)
                 else f"the articles give {span!r} for something else"
             )
-            issues.append(
-                Issue(
-                    sentence,
-                    span,
-                    "date",
-                    "unsupported",
-                    reason,
-                    (src.evidence(best.doc, best.text),) if best else (),
-                )
-            )
+            issues.append(_against(sentence, span, "date", reason, src, best))
         for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", plain):
             if not outside_quotes(m.start()):
                 continue
@@ -826,16 +819,8 @@ class ClaimChecker:
                 note("date", year, src.docs_with([year]))
             else:
                 issues.append(
-                    Issue(
-                        sentence,
-                        year,
-                        "date",
-                        "unsupported",
-                        f"no article gives {year} for this",
-                        (src.evidence(best.doc, best.text),) if best else (),
-                    )
+                    _against(sentence, year, "date", f"no article gives {year} for this", src, best)
                 )
-        del toks
         return issues
 
     def _month_sides(self, src: Sources, ctx: set[str]) -> dict[str, list[int]]:
