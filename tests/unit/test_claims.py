@@ -86,6 +86,20 @@ def test_a_quotation_given_to_the_wrong_speaker_is_flagged():
     assert "pompeo" in issues[0]["reason"]
 
 
+def test_a_statement_credited_to_the_wrong_source_is_flagged():
+    cluster = Cluster("c", (
+        _doc("a", "The army said in a statement that the border was calm and well guarded."),
+        _doc("b", "The US embassy said the envoy met officials.", "The meeting was short."),
+    ))  # fmt: skip
+    ok = "According to an army statement, the border was calm and well guarded."
+    assert _issues(ok, cluster) == (1.0, [])
+    bad = "According to a US embassy statement, the border was calm and well guarded."
+    _, issues = _issues(bad, cluster)
+    assert [(i["kind"], i["span"]) for i in issues] == [
+        ("entity", "According to a US embassy statement")
+    ]
+
+
 def test_facts_the_articles_disagree_on_are_disputed_with_both_sides():
     score, issues = _issues("Defence Minister Khurram Dastgir met the envoy in August.")
     verdicts = {(i["kind"], i["verdict"]) for i in issues}

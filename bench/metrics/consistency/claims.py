@@ -345,6 +345,13 @@ def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+# An attributed statement must come from (nearly) the window that best matches it.
+ATTRIBUTION_RATIO = 0.8
+# "according to a US embassy statement", "according to an ISPR press release"
+_ATTRIBUTION = re.compile(
+    r"[Aa]ccording to (?:an?|the) ((?:[\w.-]+\s+){1,3}?(?:press\s+)?)"
+    r"(statement|release|report|spokesman|spokesperson)\b"
+)
 _TITLE_GLUE = frozenset({"in", "of", "the", "forces", "country"})
 
 
@@ -447,8 +454,12 @@ class ClaimChecker:
         claim: Sequence[str],
         holds: Any = None,
         exclude: set[str] | frozenset[str] = frozenset(),
+        reach: int | None = None,
+        ratio: float | None = None,
     ) -> tuple[bool, Window | None]:
-        ctx = _local_context(sentence, claim, self.reach) - set(claim) - exclude
+        reach = self.reach if reach is None else reach
+        ratio = self.bind_ratio if ratio is None else ratio
+        ctx = _local_context(sentence, claim, reach) - set(claim) - exclude
         with_claim = [
             w for w in src.windows if (holds(w) if holds is not None else contains(w.joined, claim))
         ]
@@ -462,7 +473,7 @@ class ClaimChecker:
 
         best_any = max(src.windows, key=fit)
         best_with = max(fit(w) for w in with_claim)
-        if fit(best_any) >= self.bind_floor and best_with < self.bind_ratio * fit(best_any):
+        if fit(best_any) >= self.bind_floor and best_with < ratio * fit(best_any):
             return False, best_any
         return True, None
 
@@ -539,6 +550,7 @@ class ClaimChecker:
             )
 
         issues.extend(self._check_speakers(sentence, plain, src, quotes_found, outside_quotes))
+        issues.extend(self._check_sources(sentence, plain, src, words))
 
         # numbers (not years, not days of a month: dates below)
         for m in _ALL_BUT.finditer(plain):
@@ -675,6 +687,28 @@ class ClaimChecker:
                 )
             else:
                 note("title", " ".join(title), docs)
+        return issues
+
+    def _check_sources(self, sentence, plain, src, words):  # type: ignore[no-untyped-def]
+        """'According to a US embassy statement, ...': the source must have said it."""
+        issues = []
+        for m in _ATTRIBUTION.finditer(plain):
+            source = normalize(m.group(1).strip())
+            if not source:
+                continue
+            # what is attributed is the whole rest of the sentence
+            ok, best = self._bound(
+                src,
+                words,
+                source,
+                holds=lambda w, t=source: contains(w.joined, t),
+                exclude={"according", "statement", "release", "report", "press"},
+                reach=len(words),
+                ratio=ATTRIBUTION_RATIO,
+            )
+            if not ok:
+                reason = f"the articles do not attribute this to the {m.group(1)} {m.group(2)}"
+                issues.append(_against(sentence, m.group(0), "entity", reason, src, best))
         return issues
 
     @staticmethod
@@ -900,7 +934,7 @@ class FactConsistency:
             "name": "fact-claims",
             "claims": "entity,title,number,date,quote",
             "bind": f"window=3,ratio={self.checker.bind_ratio},floor={self.checker.bind_floor},"
-            f"reach={self.checker.reach}",
+            f"reach={self.checker.reach},attribution={ATTRIBUTION_RATIO}",
             "disputed": "months,name-spellings",
             "score": "share of sentences without unsupported/contradicted claims",
         }
