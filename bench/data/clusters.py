@@ -51,6 +51,22 @@ def _digest_cluster(digest: Any, cluster: Cluster) -> None:
     digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
+def build_document(cleaner: Cleaner, doc_id: str, title: str, raw_text: str) -> Document | None:
+    """Clean and sentence-split one article; None when nothing is left after cleaning."""
+    cleaned = cleaner.clean(raw_text, title)
+    sentences = tuple(split_sentences(cleaned.paragraphs))
+    if not sentences:
+        return None
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        raw_text=raw_text,
+        text=cleaned.text,
+        sentences=sentences,
+        removed=cleaned.removed,
+    )
+
+
 @runtime_checkable
 class ClusterSource(Protocol):
     """Anything that yields clusters."""
@@ -170,23 +186,13 @@ class LocalClusters:
         digest = hashlib.sha256()
         by_cluster: dict[str, list[Document]] = {cid: [] for cid in cluster_ids}
         for row in table:
-            cleaned = cleaner.clean(row["raw_text"], row["title"])
-            sentences = tuple(split_sentences(cleaned.paragraphs))
-            if not sentences:
+            doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"])
+            if doc is None:
                 raise BenchError(
                     f"article {row['doc_id']!r} of cluster {row['cluster_id']!r} has no text "
                     "left after cleaning"
                 )
-            by_cluster[row["cluster_id"]].append(
-                Document(
-                    doc_id=row["doc_id"],
-                    title=row["title"],
-                    raw_text=row["raw_text"],
-                    text=cleaned.text,
-                    sentences=sentences,
-                    removed=cleaned.removed,
-                )
-            )
+            by_cluster[row["cluster_id"]].append(doc)
         out = []
         for cid in cluster_ids:
             refs: tuple[Reference, ...] = ()
