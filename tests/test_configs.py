@@ -16,6 +16,16 @@ CONF = ROOT / "conf"
 MODEL_FREE = ["lead", "random", "oracle", "lexrank", "textrank", "centroid", "mmr", "sumbasic"]
 EMBEDDING = ["minilm_centroid", "minilm_mmr"]
 HUB_PRESETS = ["bart_cnn", "pegasus_multi_news", "primera_multinews", "led_base"]
+CLUSTERS = ROOT / "data" / "clusters"
+# What each dataset config needs to compose (its required paths); nothing is read here.
+DATASET_OVERRIDES = {
+    "local": [f"dataset.root={CLUSTERS}"],
+    "mattis_pakistan_2017": [f"dataset.root={CLUSTERS}"],
+    "jsonl": ["dataset.path=clusters.jsonl"],
+    "multi_news": [],
+    "wcep": [],
+    "duc": ["dataset.root=duc/docs", "dataset.summaries_dir=duc/models"],
+}
 LOCAL_MODEL = {"seq2seq": "bart", "tiny_bart": "bart", "causal": "gpt2", "tiny_gpt2": "gpt2"}
 
 
@@ -30,7 +40,7 @@ def test_expected_options_exist():
     )  # fmt: skip
     assert _options("packing") == ["concat", "equal", "map_reduce", "round_robin"]
     assert _options("metrics") == ["fact", "nli_consistency", "rouge", "rouge155"]
-    assert _options("dataset") == ["local", "mattis_pakistan_2017"]
+    assert _options("dataset") == sorted(DATASET_OVERRIDES)
     assert _options("cleaning") == ["default", "off"]
     assert set(_options("budget")) >= {"words100", "words250", "sentences3"}
     assert _options("perturb") == ["drop_one", "duplicate_one", "none", "off_topic", "shuffle"]
@@ -92,7 +102,7 @@ def test_every_metric_composes_and_instantiates(compose_run, name):
 
 @pytest.mark.parametrize("name", _options("dataset"))
 def test_every_dataset_composes_and_instantiates(compose_run, name):
-    cfg = compose_run(f"dataset={name}", f"dataset.root={ROOT / 'data' / 'clusters'}")
+    cfg = compose_run(f"dataset={name}", *DATASET_OVERRIDES[name])
     assert isinstance(instantiate(cfg.dataset, _convert_="all"), ClusterSource)
 
 
