@@ -169,6 +169,9 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         for row, values in zip(per_cluster, values_per_cluster, strict=True):
             row.update(values)
         for row, extra in zip(details, metric_details(metric, len(clusters)), strict=True):
+            clash = sorted(set(extra) & (set(row) | {"cluster_id", "summary", "scores"}))
+            if clash:
+                raise BenchError(f"metric {name!r} details reuse the key(s) {', '.join(clash)}")
             row.update(extra)
         value_range = getattr(metric, "value_range", None)
         if value_range is not None:

@@ -97,11 +97,24 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
             yield line_no, line
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def _parse_line(line: str, where: str) -> Any:
     try:
-        return json.loads(line)
+        value = json.loads(line, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise BenchError(f"{where} is not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # NaN, Infinity
+        raise BenchError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise BenchError(f"{where} is nested too deeply") from None
+    try:  # lone surrogates ("\ud800") parse but cannot be written back as UTF-8
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BenchError(f"{where} holds text that is not valid Unicode") from None
+    return value
 
 
 def _string(row: Mapping[str, Any], key: str, where: str, empty: bool = False) -> str:
@@ -362,7 +375,7 @@ def detection_figures(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | Non
     errors = [(r, bool(v & FAILING)) for r, v in verdicts if r["label"] == "error"]
     by_kind: dict[str, list[bool]] = {}
     for row, hit in errors:
-        by_kind.setdefault(str(row.get("kind", NO_KIND)), []).append(hit)
+        by_kind.setdefault(str(row.get("kind") or NO_KIND), []).append(hit)
     disputed = [("disputed" in v) for r, v in verdicts if r["label"] == "disputed"]
     faithful = [bool(v) for r, v in verdicts if r["label"] == "faithful"]
     return {
@@ -466,6 +479,9 @@ def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
 
 def _locate(issue: Mapping[str, Any], sentences: Sequence[str]) -> int | None:
     """Index of the summary sentence an issue belongs to, or None."""
+    index = issue.get("sentence_index")
+    if isinstance(index, int) and 0 <= index < len(sentences):
+        return index
     target = issue.get("sentence")
     if not isinstance(target, str) or not target.strip():
         return None
@@ -659,6 +675,10 @@ def check_outputs(inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> No
     for i, (option, path) in enumerate(named):
         if path.is_dir():
             raise BenchError(f"{option} {path} is a directory")
+        # Checked before any scoring, so a bad --explain/--figures path writes nothing at all.
+        parent = path.parent if str(path.parent) else Path(".")
+        if parent.exists() and not parent.is_dir():
+            raise BenchError(f"{option} {path}: {parent} is not a directory")
         for what, source in inputs.items():
             if _same(path, source):
                 raise BenchError(f"refusing to overwrite the {what} {source} with {option}")

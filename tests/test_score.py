@@ -608,7 +608,7 @@ def test_refuses_to_overwrite_the_input(capsys, inputs, tmp_path):
     ("override", "message"),
     [
         ("metrics=[nope]", "unknown metrics 'nope'; available: "),
-        ("dataset=nope", "unknown dataset 'nope'; available: local, mattis_pakistan_2017"),
+        ("dataset=nope", "unknown dataset 'nope'; available: duc, jsonl, local"),
         ("no_such_key=1", "Could not override 'no_such_key'"),
         ("metrics=[]", "no metrics selected"),
         ("metrics.rouge.multi_ref=best", "invalid metric 'rouge' configuration"),
@@ -652,3 +652,19 @@ def test_entry_point(tmp_path):
     )  # fmt: skip
     assert bad.returncode == 2
     assert error_of(bad.stderr).startswith("bench-score: error: unknown metrics 'nope'")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "a\\ud800", "cluster_id": "c", "summary": "S."}', "not valid Unicode"),
+        ('{"id": "a", "cluster_id": "c", "summary": "S.", "x": NaN}', "NaN is not valid JSON"),
+        ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ],
+)
+def test_lines_that_parse_but_cannot_be_written_back_are_refused(tmp_path, line, message):
+    from bench.errors import BenchError
+    from bench.score import _parse_line
+
+    with pytest.raises(BenchError, match=message):
+        _parse_line(line, "f line 1")

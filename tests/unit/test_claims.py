@@ -61,7 +61,7 @@ def test_supported_claims_raise_no_issue(summary):
         (
             "Secretary of State Mike Pompeo spoke in Washington on Monday.",
             "title",
-            "secretary state",
+            "Secretary of State",
         ),
         ("Pompeo said the US would pay $25 million to the fund.", "number", "$25 million"),
         ("CIA Director Mike Pompeo spoke in Washington on Friday.", "date", "Friday"),
@@ -197,3 +197,41 @@ def test_labelled_set_recall_and_false_alarms(cluster):
         assert recall[kind] >= 0.8, (kind, recall)
     assert sum(alarms) / len(alarms) <= 0.1
     assert recall["disputed"] >= 0.75
+
+
+def test_each_copy_of_a_repeated_failing_sentence_counts():
+    score, issues = _issues("Mike Pompeo spoke in Lahore. Mike Pompeo spoke in Lahore.")
+    assert score == 0.0
+    assert [i["sentence_index"] for i in issues] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Pompeo may pay $10 million to the fund.",  # "may" is not the month
+    ],
+)
+def test_words_that_only_look_like_claims_are_not_flagged(summary):
+    _, issues = _issues(summary)
+    assert [i for i in issues if i["verdict"] != "disputed"] == []
+
+
+def test_one_document_giving_two_months_for_two_events_is_no_dispute():
+    cluster = Cluster("c", (
+        _doc("a", "Mattis visited Pakistan in December.", "Tillerson went there in October."),
+        _doc("b", "Mattis arrived in Pakistan in December."),
+    ))  # fmt: skip
+    assert _issues("Mattis visited Pakistan in December.", cluster) == (1.0, [])
+
+
+def test_a_sentence_starting_with_a_number_word_is_checked_as_a_number():
+    cluster = Cluster("c", (_doc("a", "Officials said 3 soldiers died in the attack."),))
+    assert _issues("Three soldiers died in the attack.", cluster) == (1.0, [])
+    _, issues = _issues("Four soldiers died in the attack.", cluster)
+    assert [(i["kind"], i["span"]) for i in issues] == [("number", "Four soldiers")]
+
+
+def test_spans_are_text_of_the_sentence():
+    summary = "Secretary of State Mike Pompeo said: “We will do nothing at all.”"
+    _, issues = _issues(summary)
+    assert issues and all(i["span"] in summary for i in issues)

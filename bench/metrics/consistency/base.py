@@ -40,6 +40,9 @@ class Issue:
     verdict: str
     reason: str
     documents: tuple[Evidence, ...] = field(default=())
+    # Position of the sentence in the summary (0-based; -1 unknown): a summary that repeats a
+    # failing sentence fails each copy.
+    index: int = -1
 
     def __post_init__(self) -> None:
         """Keep the vocabulary closed."""
@@ -62,6 +65,7 @@ class Issue:
             "verdict": self.verdict,
             "reason": self.reason,
             "documents": [d.as_dict() for d in self.documents],
+            **({"sentence_index": self.index} if self.index >= 0 else {}),
         }
 
 
@@ -69,5 +73,5 @@ def consistency_score(n_sentences: int, issues: list[Issue]) -> float:
     """Share of summary sentences with no failing issue (1.0 for an empty summary)."""
     if n_sentences == 0:
         return 1.0
-    bad = {i.sentence for i in issues if i.failing}
+    bad = {i.index if i.index >= 0 else i.sentence for i in issues if i.failing}
     return 1.0 - len(bad) / n_sentences

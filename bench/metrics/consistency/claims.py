@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bench.errors import check_int
@@ -309,7 +309,7 @@ def source_numbers(text: str) -> set[tuple[float, str]]:
             out.add((key[0], ""))
     for m in re.finditer(r"(\d+)\s+(?:out of|of)\s+(\d+)", plain):
         a, b = float(m.group(1)), float(m.group(2))
-        out.add((b - a, "all-but-of"))  # "125 out of 128" supports "all but 3 of 128"
+        out.add((b - a, f"all-but-of-{b:g}"))  # "125 out of 128" supports "all but 3 of 128"
     return out
 
 
@@ -404,6 +404,30 @@ def _against(
     return Issue(sentence, span, kind, "unsupported", reason, evidence)
 
 
+def _title_text(sentence: str, start: int, end: int, missing: Sequence[str] = ()) -> str:
+    """The title as written: the words before the name, or the apposition after it.
+
+    The part holding a ``missing`` word wins, so the report marks the wrong words.
+    """
+    words = list(re.finditer(r"[\w.'’-]+", sentence[:start]))
+    first = None
+    for w in reversed(words):
+        toks = normalize(w.group(0))
+        if toks and all(t in TITLE_WORDS | _TITLE_GLUE for t in toks):
+            first = w.start()
+        else:
+            break
+    before = sentence[first:start].strip(" ,") if first is not None else ""
+    m = re.match(r"\s*[,(-]\s*([^,;:)]{2,60})", sentence[end:])
+    after = m.group(1).strip() if m else ""
+    wanted = {_TITLE_SAME.get(t, t) for t in missing}
+    in_after = wanted & {_TITLE_SAME.get(t, t) for t in normalize(after)}
+    in_before = wanted & {_TITLE_SAME.get(t, t) for t in normalize(before)}
+    if after and (not before or in_after) and not in_before:
+        return after
+    return before or after or sentence[start:end]
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     """Whether only punctuation or an opening quote precedes ``start``."""
     return not re.search(r"[\w]", text[:start])
@@ -488,7 +512,10 @@ class ClaimChecker:
         for sentence in split_sentences(summary.split("\n")):
             found: list[dict[str, Any]] = []
             before = len(issues)
-            issues.extend(self._check_sentence(sentence, src, numbers, found))
+            issues.extend(
+                replace(issue, index=len(report))
+                for issue in self._check_sentence(sentence, src, numbers, found)
+            )
             report.append({"sentence": sentence, "claims": found, "issues": len(issues) - before})
         return issues, report
 
@@ -509,7 +536,9 @@ class ClaimChecker:
         # quotations: word for word in one document
         plain = sentence.translate(_PUNCT)
         for m in _QUOTE.finditer(plain):
-            quote = m.group(1) or m.group(2)
+            group = 1 if m.group(1) is not None else 2
+            # ``plain`` maps characters one to one: spans are cut from the sentence as written
+            quote = sentence[m.start(group) : m.end(group)]
             quoted_ranges.append(m.span())
             pieces = [normalize(p) for p in re.split(r"\.\.\.|…|\[[^\]]*\]", quote)]
             pieces = [p for p in pieces if p]
@@ -533,7 +562,7 @@ class ClaimChecker:
                 continue
             first = name.split()[0]
             if _at_sentence_start(plain, start) and (
-                first.lower() in src.lowercase | _STOP | _STARTERS
+                first.lower() in src.lowercase | _STOP | _STARTERS | set(_WORD_NUMBERS)
             ):
                 rest = name[len(first) :].lstrip()
                 if not rest:
@@ -556,7 +585,7 @@ class ClaimChecker:
         for m in _ALL_BUT.finditer(plain):
             a, b = _word_value(m.group(1)), _word_value(m.group(2))
             if a is not None and b is not None:
-                key = (a, "all-but-of")
+                key = (a, f"all-but-of-{b:g}")
                 docs = sorted(
                     {w.doc for w, ns in zip(src.windows, numbers, strict=True) if key in ns}
                 )
@@ -568,7 +597,7 @@ class ClaimChecker:
             around = plain[max(0, m.start() - 8) : m.end() + 12]
             if not outside_quotes(m.start()) or _ALL_BUT.search(around):
                 continue  # quotations are checked word for word; "all but N of M" above
-            span = m.group(0).strip()
+            span = sentence[m.start() : m.end()].strip()
             if len(span.split()) > 1 and span.split()[-1].lower() in _STOP:
                 span = span.rsplit(maxsplit=1)[0]  # "$25 million to": "to" is not a unit
             key = number_key(span)
@@ -674,19 +703,12 @@ class ClaimChecker:
         if title and person:
             given = self._titles_of(surname, src)
             missing = [t for t in title if t not in {_TITLE_SAME.get(g, g) for g in given}]
+            shown = _title_text(sentence, start, end, missing)
             if missing:
-                shown = " ".join(title)
-                issues.append(
-                    Issue(
-                        sentence,
-                        shown,
-                        "title",
-                        "unsupported",
-                        f"no article calls {name!r} {shown!r}",
-                    )
-                )
+                reason = f"no article gives {name!r} this title (not found: {', '.join(missing)})"
+                issues.append(Issue(sentence, shown, "title", "unsupported", reason))
             else:
-                note("title", " ".join(title), docs)
+                note("title", shown, docs)
         return issues
 
     def _check_sources(self, sentence, plain, src, words):  # type: ignore[no-untyped-def]
@@ -725,8 +747,10 @@ class ClaimChecker:
         for pieces in quotes:
             near = [w for w in src.windows if all(contains(w.joined, p) for p in pieces)]
             speakers = {t for w in near for t in w.words if t in src.people}
+            if not speakers or any(surname in speakers for _, surname in people):
+                continue  # someone named in the sentence is quoted with these words
             for name, surname in people:
-                if speakers and surname not in speakers:
+                if surname not in speakers:
                     who = ", ".join(sorted(speakers))
                     issues.append(
                         Issue(
@@ -773,6 +797,8 @@ class ClaimChecker:
                 and abs(len(t) - len(tok)) <= 2
                 and len(t) >= 4
                 and _edits(t, tok) <= 2
+                and not t.startswith(tok)
+                and not tok.startswith(t)
             }
             if not close:
                 continue
@@ -800,7 +826,9 @@ class ClaimChecker:
 
     def _check_dates(self, sentence, plain, src, words, note, outside_quotes):  # type: ignore[no-untyped-def]
         issues: list[Issue] = []
-        for m in re.finditer(r"\b(" + "|".join(WEEKDAYS + MONTHS) + r")\b", plain, re.I):
+        # Capitalised only: "may" and "march" are also an auxiliary and a verb.
+        names = "|".join(w.capitalize() for w in WEEKDAYS + MONTHS)
+        for m in re.finditer(r"\b(" + names + r")\b", plain):
             if not outside_quotes(m.start()):
                 continue
             word = m.group(1).lower()
@@ -819,7 +847,10 @@ class ClaimChecker:
             if word in MONTHS and len(claim) == 1:
                 ctx = _local_context(words, [word], self.reach) - {word}
                 sides = self._month_sides(src, ctx)
-                if word in sides and len(sides) > 1:
+                others = {d for mo, ds in sides.items() if mo != word for d in ds} - set(
+                    sides.get(word, [])
+                )
+                if word in sides and others:
                     ev = [src.evidence(d, mo) for mo, ds in sorted(sides.items()) for d in ds]
                     said = ", ".join(
                         f"{mo}: {len(ds)} article(s)" for mo, ds in sorted(sides.items())
