@@ -28,7 +28,6 @@ from typing import Any
 
 from bench.data.clusters import _digest_cluster, build_document, check_id
 from bench.data.hub import (
-    EMPTY_DOCUMENT_RULES,
     check_limit_seed,
     make_reference,
     merge_fields,
@@ -162,12 +161,7 @@ class DucClusters:
         require_references: bool = True,
     ) -> None:
         """Validate the settings; nothing is read until :meth:`load`."""
-        check_limit_seed(limit, seed)
-        if empty_documents not in EMPTY_DOCUMENT_RULES:
-            raise ValueError(
-                f"dataset.empty_documents must be one of {EMPTY_DOCUMENT_RULES}, "
-                f"got {empty_documents!r}"
-            )
+        check_limit_seed(limit, seed, empty_documents)
         if summary_length is not None and (
             isinstance(summary_length, bool) or not isinstance(summary_length, int)
         ):

@@ -79,8 +79,13 @@ def hub_offline() -> bool:
     )
 
 
-def check_limit_seed(limit: int | None, seed: int | None) -> None:
-    """Validate the common ``limit`` and ``seed`` options."""
+def check_limit_seed(limit: int | None, seed: int | None, empty_documents: str = "error") -> None:
+    """Validate the common ``limit``, ``seed`` and ``empty_documents`` options."""
+    if empty_documents not in EMPTY_DOCUMENT_RULES:
+        raise ValueError(
+            f"dataset.empty_documents must be one of {EMPTY_DOCUMENT_RULES}, "
+            f"got {empty_documents!r}"
+        )
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ValueError(f"dataset.limit must be an integer >= 1 or null, got {limit!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -165,12 +170,7 @@ class RowClusters:
         cache_dir: str | None = None,
     ) -> None:
         """Validate the settings; nothing is read until :meth:`load`."""
-        check_limit_seed(limit, seed)
-        if empty_documents not in EMPTY_DOCUMENT_RULES:
-            raise ValueError(
-                f"dataset.empty_documents must be one of {EMPTY_DOCUMENT_RULES}, "
-                f"got {empty_documents!r}"
-            )
+        check_limit_seed(limit, seed, empty_documents)
         if not isinstance(split, str) or not split:
             raise ValueError(f"dataset.split must be a non-empty string, got {split!r}")
         if isinstance(data_files, str):
