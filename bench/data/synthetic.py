@@ -1,0 +1,91 @@
+"""Synthetic clusters for scale benchmarks, written in our JSON-lines format (docs/datasets.md).
+
+SYNTHETIC DATA: each cluster recombines sentences of the embedded articles (cleaned and split
+as for a run). It has realistic sentence shapes, names and numbers, but no real event behind
+it. It measures cost, never quality. Seeded: the same ``--clusters`` and ``--seed`` give
+byte-identical files. Every cluster draws one pool of sentences, as if all its documents covered
+one event. Documents take runs of sentences from it (about ``--words`` words each), and the 1-4
+references take a few more, as short extracts.
+
+    python -m bench.data.synthetic OUT.jsonl --clusters 1000 [--seed 0] [--documents 5]
+    bench-run dataset=jsonl dataset.path=OUT.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from bench.errors import BenchError, check_int
+from bench.results.records import atomic_write_text
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def source_sentences() -> list[str]:
+    """The sentences of the embedded cluster, cleaned and split as for a run."""
+    from bench.data.clusters import LocalClusters
+    from bench.preprocess.clean import Cleaner
+
+    source = LocalClusters(str(ROOT / "data" / "clusters"), None, ["mattis_pakistan_2017"])
+    return [s for c in source.load(Cleaner()) for d in c.documents for s in d.sentences]
+
+
+def _take(pool: list[str], rng: np.random.Generator, words: int) -> list[str]:
+    """Consecutive sentences from a random start (wrapping) until about ``words`` words."""
+    out: list[str] = []
+    i = int(rng.integers(len(pool)))
+    while sum(len(s.split()) for s in out) < words:
+        out.append(pool[i % len(pool)])
+        i += 1
+    return out
+
+
+def synthetic_clusters(
+    n: int, seed: int = 0, documents: int = 5, words: int = 500, pool: list[str] | None = None
+) -> Iterator[dict]:
+    """``n`` clusters as JSON-ready dicts in the ``jsonl`` dataset format."""
+    check_int(n, "clusters", 1)
+    check_int(seed, "seed")
+    check_int(documents, "documents", 1)
+    check_int(words, "words", 20)
+    sentences = pool if pool is not None else source_sentences()
+    if not sentences:
+        raise ValueError("no source sentences to build clusters from")
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        order = [sentences[j] for j in rng.permutation(len(sentences))]
+        docs = [
+            {"doc_id": f"d{k + 1}", "text": "\n".join(_take(order, rng, words))}
+            for k in range(documents)
+        ]
+        refs = [
+            {"ref_id": f"r{k + 1}", "text": "\n".join(_take(order, rng, 100))}
+            for k in range(int(rng.integers(1, 5)))
+        ]
+        yield {"cluster_id": f"synthetic-{i:06d}", "documents": docs, "references": refs}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write the clusters atomically; errors are one line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.data.synthetic", description=__doc__)
+    parser.add_argument("out", type=Path, help="the JSONL file to write")
+    parser.add_argument("--clusters", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--documents", type=int, default=5, help="documents per cluster")
+    parser.add_argument("--words", type=int, default=500, help="about this many words a document")
+    args = parser.parse_args(argv)
+    try:
+        rows = synthetic_clusters(args.clusters, args.seed, args.documents, args.words)
+        text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+        atomic_write_text(args.out, text)
+    except (BenchError, ValueError, OSError) as exc:
+        raise SystemExit(f"synthetic: error: {exc}") from None
+
+
+if __name__ == "__main__":
+    main()
