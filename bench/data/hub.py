@@ -410,34 +410,16 @@ class JsonlClusters(RowClusters):
             check_id(cid, "cluster id")
         except BenchError as exc:
             raise BenchError(f"{where}: {exc}") from None
-        docs = self._list(row, f["documents"], where, required=True)
-        documents: list[tuple[str, str, str]] = []
-        seen: set[str] = set()
-        for j, doc in enumerate(docs):
-            at = f"{where} {f['documents']}[{j}]"
-            if not isinstance(doc, Mapping):
-                raise BenchError(f"{at} must be an object, got {type(doc).__name__}")
-            doc_id = self._id(doc, f["doc_id"], at, "document id")
-            if doc_id in seen:
-                raise BenchError(f"{at}: duplicate doc_id {doc_id!r}")
-            seen.add(doc_id)
-            title = _text(_get(doc, f["title"]), at, str(f["title"]), required=False)
-            documents.append((doc_id, title, _text(_get(doc, f["text"]), at, str(f["text"]))))
+        documents = self._entries(
+            self._list(row, f["documents"], where, required=True),
+            where, f["documents"], f["doc_id"], "doc_id", f["title"], f["text"],
+        )  # fmt: skip
         if not documents:
             raise BenchError(f"{where}: field {f['documents']!r} lists no documents")
-        refs: list[tuple[str, str, str]] = []
-        seen = set()
-        column = f["references"]
-        for j, ref in enumerate(self._list(row, column, where, required=False)):
-            at = f"{where} {column}[{j}]"
-            if not isinstance(ref, Mapping):
-                raise BenchError(f"{at} must be an object, got {type(ref).__name__}")
-            ref_id = self._id(ref, f["ref_id"], at, "reference id")
-            if ref_id in seen:
-                raise BenchError(f"{at}: duplicate ref_id {ref_id!r}")
-            seen.add(ref_id)
-            author = _text(_get(ref, f["author"]), at, str(f["author"]), required=False)
-            refs.append((ref_id, author, _text(_get(ref, f["ref_text"]), at, str(f["ref_text"]))))
+        refs = self._entries(
+            self._list(row, f["references"], where, required=False),
+            where, f["references"], f["ref_id"], "ref_id", f["author"], f["ref_text"],
+        )  # fmt: skip
         return RawCluster(cid, documents, refs, where)
 
     def _table(self) -> tuple[Any, Callable[[int], str]]:
@@ -446,6 +428,32 @@ class JsonlClusters(RowClusters):
                 "the jsonl dataset needs its file: set dataset.path=/path/clusters.jsonl"
             )
         return super()._table()
+
+    def _entries(
+        self,
+        items: Any,
+        where: str,
+        column: Any,
+        id_field: Any,
+        id_name: str,
+        extra_field: Any,
+        text_field: Any,
+    ) -> list[tuple[str, str, str]]:
+        """``(id, title or author, text)`` of each document or reference object of a row."""
+        out: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for j, item in enumerate(items):
+            at = f"{where} {column}[{j}]"
+            if not isinstance(item, Mapping):
+                raise BenchError(f"{at} must be an object, got {type(item).__name__}")
+            what = "document id" if id_name == "doc_id" else "reference id"
+            item_id = self._id(item, id_field, at, what)
+            if item_id in seen:
+                raise BenchError(f"{at}: duplicate {id_name} {item_id!r}")
+            seen.add(item_id)
+            extra = _text(_get(item, extra_field), at, str(extra_field), required=False)
+            out.append((item_id, extra, _text(_get(item, text_field), at, str(text_field))))
+        return out
 
     @staticmethod
     def _list(row: Mapping[str, Any], column: str | None, where: str, required: bool) -> list[Any]:
