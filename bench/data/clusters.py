@@ -82,17 +82,12 @@ class ClusterSource(Protocol):
         ...
 
 
-def _features():  # type: ignore[no-untyped-def]
+def document_features(*extra: str):  # type: ignore[no-untyped-def]
+    """``datasets`` features of one document row (string columns), plus ``extra`` ones."""
     from datasets import Features, Value
 
-    return Features(
-        {
-            "cluster_id": Value("string"),
-            "doc_id": Value("string"),
-            "title": Value("string"),
-            "raw_text": Value("string"),
-        }
-    )
+    names = ("cluster_id", "doc_id", "title", "raw_text", *extra)
+    return Features({name: Value("string") for name in names})
 
 
 class LocalClusters:
@@ -182,7 +177,7 @@ class LocalClusters:
                 raise BenchError(f"duplicate cluster id {cid!r} under {self.root}")
             cluster_ids.append(cid)
             rows.extend(folder_rows)
-        table = Dataset.from_list(rows, features=_features())
+        table = Dataset.from_list(rows, features=document_features())
         digest = hashlib.sha256()
         by_cluster: dict[str, list[Document]] = {cid: [] for cid in cluster_ids}
         for row in table:

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.data.clusters import _digest_cluster, build_document, check_id
+from bench.data.clusters import _digest_cluster, build_document, check_id, document_features
 from bench.data.hub import (
     check_limit_seed,
     make_reference,
@@ -120,20 +120,6 @@ def parse_trec(text: str, where: str, fields: Mapping[str, str | None]) -> list[
         paragraphs = [p for t in texts for p in text_paragraphs(t)]
         out.append({"doc_id": doc_id, "title": title, "raw_text": "\n".join(paragraphs)})
     return out
-
-
-def _features():  # type: ignore[no-untyped-def]
-    from datasets import Features, Value
-
-    return Features(
-        {
-            "cluster_id": Value("string"),
-            "doc_id": Value("string"),
-            "title": Value("string"),
-            "raw_text": Value("string"),
-            "file": Value("string"),
-        }
-    )
 
 
 def topic_keys(folder_name: str) -> set[str]:
@@ -265,7 +251,7 @@ class DucClusters:
                         )
                     seen.add(doc["doc_id"])
                     rows.append({"cluster_id": cid, "file": str(path), **doc})
-        table = Dataset.from_list(rows, features=_features())
+        table = Dataset.from_list(rows, features=document_features("file"))
         by_cluster: dict[str, list[Document]] = {cid: [] for cid, _ in topic_ids}
         for row in table:
             doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"])
