@@ -114,6 +114,10 @@ MONTHS = _words(
     "january february march april may june july august september october november december"
 )
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# Capitalised only: "may" and "march" are also an auxiliary and a verb.
+_DATE_WORD = re.compile(r"\b(" + "|".join(w.capitalize() for w in WEEKDAYS + MONTHS) + r")\b")
+_MONTH_FIRST = re.compile(r"(" + "|".join(MONTHS) + r")\b", re.I)
+_MONTH_LAST = re.compile(r"\b(" + "|".join(MONTHS) + r")$", re.I)
 _STOP = frozenset(
     _words(
         "a an the of to in on at for from by with and or but as is was were be been being has "
@@ -396,12 +400,19 @@ def _title_after(sentence: str, end: int) -> list[str]:
 # -- the checker -----------------------------------------------------------------------------
 
 
+def _unsupported(
+    sentence: str, span: str, kind: str, reason: str, evidence: Sequence[Evidence] = ()
+) -> Issue:
+    """A claim no document supports."""
+    return Issue(sentence, span, kind, "unsupported", reason, tuple(evidence))
+
+
 def _against(
     sentence: str, span: str, kind: str, reason: str, src: Sources, best: Window | None
 ) -> Issue:
     """An unsupported claim, with the window that says what the sentence is about (if any)."""
     evidence = (src.evidence(best.doc, best.text),) if best is not None else ()
-    return Issue(sentence, span, kind, "unsupported", reason, evidence)
+    return _unsupported(sentence, span, kind, reason, evidence)
 
 
 def _title_text(sentence: str, start: int, end: int, missing: Sequence[str] = ()) -> str:
@@ -527,9 +538,6 @@ class ClaimChecker:
         quoted_ranges: list[tuple[int, int]] = []
         quotes_found: list[list[list[str]]] = []
 
-        def flag(kind: str, span: str, verdict: str, reason: str, docs: Sequence[Evidence] = ()):
-            issues.append(Issue(sentence, span, kind, verdict, reason, tuple(docs)))
-
         def note(kind: str, span: str, docs: Sequence[int]) -> None:
             found.append({"kind": kind, "span": span, "documents": [src.doc_ids[d] for d in docs]})
 
@@ -551,7 +559,8 @@ class ClaimChecker:
                 note("quote", quote, docs)
                 quotes_found.append(pieces)
             else:
-                flag("quote", quote, "unsupported", "no article has these words as quoted")
+                reason = "no article has these words as quoted"
+                issues.append(_unsupported(sentence, quote, "quote", reason))
 
         def outside_quotes(start: int) -> bool:
             return not any(a <= start < b for a, b in quoted_ranges)
@@ -592,7 +601,8 @@ class ClaimChecker:
                 if docs:
                     note("number", m.group(0), docs)
                 else:
-                    flag("number", m.group(0), "unsupported", "no article gives these counts")
+                    reason = "no article gives these counts"
+                    issues.append(_unsupported(sentence, m.group(0), "number", reason))
         for m in _NUMBER.finditer(plain):
             around = plain[max(0, m.start() - 8) : m.end() + 12]
             if not outside_quotes(m.start()) or _ALL_BUT.search(around):
@@ -611,20 +621,15 @@ class ClaimChecker:
                 # the "unit" is just the next word of the sentence ("three of")
                 holds = [i for i, ns in enumerate(numbers) if (value, "") in ns]
             if not holds:
-                flag("number", span, "unsupported", f"no article gives {span!r}")
+                issues.append(_unsupported(sentence, span, "number", f"no article gives {span!r}"))
                 continue
             held = {id(src.windows[i]) for i in holds}
             ok, best = self._bound(src, words, normalize(span), lambda w, held=held: id(w) in held)
             if ok:
                 note("number", span, sorted({src.windows[i].doc for i in holds}))
             else:
-                flag(
-                    "number",
-                    span,
-                    "unsupported",
-                    f"the articles give {span!r} only in other contexts",
-                    [src.evidence(best.doc, best.text)] if best else [],
-                )
+                reason = f"the articles give {span!r} only in other contexts"
+                issues.append(_against(sentence, span, "number", reason, src, best))
 
         # dates: weekdays, months, years, day + month
         issues.extend(self._check_dates(sentence, plain, src, words, note, outside_quotes))
@@ -640,24 +645,13 @@ class ClaimChecker:
         if not docs:
             variants = self._variants(toks, src)
             if variants:
-                issues.append(
-                    Issue(
-                        sentence,
-                        name,
-                        "entity",
-                        "unsupported",
-                        f"{name!r} is spelt differently in the articles",
-                        tuple(variants),
-                    )
-                )
+                reason = f"{name!r} is spelt differently in the articles"
+                issues.append(_unsupported(sentence, name, "entity", reason, variants))
             else:
                 demonym = self._demonym_docs(toks, src)
                 if not demonym:
-                    issues.append(
-                        Issue(
-                            sentence, name, "entity", "unsupported", f"no article mentions {name!r}"
-                        )
-                    )
+                    reason = f"no article mentions {name!r}"
+                    issues.append(_unsupported(sentence, name, "entity", reason))
             return issues
         disputed = self._variants(toks, src)
         if disputed:
@@ -706,7 +700,7 @@ class ClaimChecker:
             shown = _title_text(sentence, start, end, missing)
             if missing:
                 reason = f"no article gives {name!r} this title (not found: {', '.join(missing)})"
-                issues.append(Issue(sentence, shown, "title", "unsupported", reason))
+                issues.append(_unsupported(sentence, shown, "title", reason))
             else:
                 note("title", shown, docs)
         return issues
@@ -752,16 +746,9 @@ class ClaimChecker:
             for name, surname in people:
                 if surname not in speakers:
                     who = ", ".join(sorted(speakers))
-                    issues.append(
-                        Issue(
-                            sentence,
-                            name,
-                            "entity",
-                            "unsupported",
-                            f"the articles give this quotation beside {who}, not {name}",
-                            tuple(src.evidence(w.doc, w.text) for w in near[:2]),
-                        )
-                    )
+                    reason = f"the articles give this quotation beside {who}, not {name}"
+                    evidence = [src.evidence(w.doc, w.text) for w in near[:2]]
+                    issues.append(_unsupported(sentence, name, "entity", reason, evidence))
         return issues
 
     @staticmethod
@@ -826,9 +813,7 @@ class ClaimChecker:
 
     def _check_dates(self, sentence, plain, src, words, note, outside_quotes):  # type: ignore[no-untyped-def]
         issues: list[Issue] = []
-        # Capitalised only: "may" and "march" are also an auxiliary and a verb.
-        names = "|".join(w.capitalize() for w in WEEKDAYS + MONTHS)
-        for m in re.finditer(r"\b(" + names + r")\b", plain):
+        for m in _DATE_WORD.finditer(plain):
             if not outside_quotes(m.start()):
                 continue
             word = m.group(1).lower()
@@ -912,9 +897,9 @@ def _is_date_number(text: str, m: re.Match[str]) -> bool:
     before = text[: m.start()].rstrip()
     first = span.split()[0]
     if first.isdigit() and int(first) <= 31:
-        if re.match(r"(" + "|".join(MONTHS) + r")\b", after, re.I):
+        if _MONTH_FIRST.match(after):
             return True
-        if re.search(r"\b(" + "|".join(MONTHS) + r")$", before, re.I):
+        if _MONTH_LAST.search(before):
             return True
     return bool(re.fullmatch(r"\d+/\d+", first))
 
