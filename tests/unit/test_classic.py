@@ -68,7 +68,7 @@ def test_summarizers_follow_the_protocol_and_sign_budget_and_versions(method):
     assert signature["sklearn"] == version("scikit-learn")
     assert signature["dedup"] == "exact+word-containment>=0.6"
     if method.startswith(("lexrank", "textrank")):
-        assert signature["networkx"] == version("networkx")
+        assert signature["pagerank"].startswith("power-iteration,")
         assert signature["damping"] == "0.85"
 
 
@@ -283,3 +283,38 @@ def test_the_model_free_baselines_do_not_import_sklearn_or_networkx():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("damping", [0.85, 0.5])
+@pytest.mark.parametrize("shape", ["dense", "thresholded", "dangling", "single"])
+def test_pagerank_matches_networkx(shape, damping):
+    nx = pytest.importorskip("networkx")
+    import numpy as np
+
+    from bench.summarizers.classic import pagerank_scores
+
+    rng = np.random.default_rng(7)
+    n = 1 if shape == "single" else 40
+    weights = rng.random((n, n))
+    weights = (weights + weights.T) / 2
+    if shape == "thresholded":
+        weights = (weights > 0.7).astype(float)
+    if shape == "dangling":
+        weights[[3, 17]] = 0.0  # rows without edges: their mass is spread uniformly
+        weights[:, 5] = 0.0
+    np.fill_diagonal(weights, 0.0)
+    ours = pagerank_scores(weights, damping)
+    graph = nx.from_numpy_array(weights, create_using=nx.DiGraph)
+    theirs = nx.pagerank(graph, alpha=damping, weight="weight", tol=1e-12, max_iter=1000)
+    assert np.allclose(ours, [theirs[i] for i in range(n)], rtol=0, atol=1e-10)
+    assert ours.sum() == pytest.approx(1.0)
+    if shape != "single":
+        assert list(np.argsort(-ours, kind="stable")) == sorted(range(n), key=lambda i: -theirs[i])
+
+
+def test_pagerank_of_an_empty_graph_is_empty():
+    import numpy as np
+
+    from bench.summarizers.classic import pagerank_scores
+
+    assert pagerank_scores(np.zeros((0, 0)), 0.85).shape == (0,)
