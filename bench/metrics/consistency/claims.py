@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from bench.errors import check_int
@@ -130,20 +131,35 @@ _STOP = frozenset(
 )
 
 
+_POSSESSIVE = re.compile(r"'s\b|s'(?=\s|$)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_PHRASE_STARTS = frozenset(phrase[0] for phrase, _ in _PHRASES)
+
+
+def _possessive(m: re.Match[str]) -> str:
+    return "" if m.group(0) == "'s" else "s"
+
+
 def normalize(text: str) -> list[str]:
     """Lower-case word tokens with quotes, dashes, possessives and aliases normalised."""
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT).lower()
-    text = re.sub(r"'s\b|s'(?=\s|$)", lambda m: "" if m.group(0) == "'s" else "s", text)
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
+    if "'" in text:
+        text = _POSSESSIVE.sub(_possessive, text)
+    if "," in text:
+        text = _THOUSANDS.sub("", text)  # 1,000 -> 1000
     raw = _TOKEN.findall(text)
     tokens: list[str] = []
     i = 0
     while i < len(raw):
-        for phrase, alias in _PHRASES:
-            if tuple(raw[i : i + len(phrase)]) == phrase:
-                tokens.append(alias)
-                i += len(phrase)
-                break
+        if raw[i] in _PHRASE_STARTS:
+            for phrase, alias in _PHRASES:
+                if tuple(raw[i : i + len(phrase)]) == phrase:
+                    tokens.append(alias)
+                    i += len(phrase)
+                    break
+            else:
+                tokens.append(_ALIASES.get(raw[i], raw[i]))
+                i += 1
         else:
             tokens.append(_ALIASES.get(raw[i], raw[i]))
             i += 1
@@ -187,20 +203,23 @@ class Sources:
         self.windows: list[Window] = []
         self.doc_joined: list[str] = []
         self.doc_tokens: list[list[str]] = []
+        self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
         for i, doc in enumerate(documents):
             sentences = list(doc.sentences)
             norm = [normalize(s) for s in sentences]
             flat = [t for n in norm for t in n]
             self.doc_tokens.append(flat)
             self.doc_joined.append(_joined(flat))
+            first = len(self.windows)
             for j in range(len(sentences)):
                 lo, hi = max(0, j - 1), min(len(sentences), j + 2)
                 toks = [t for n in norm[lo:hi] for t in n]
                 self.windows.append(
                     Window(i, " ".join(sentences[lo:hi]), _joined(toks), frozenset(toks))
                 )
+                self._window_sentences.append((first + lo, first + hi))
         self.vocabulary = {t for toks in self.doc_tokens for t in toks}
-        self.numbers = [source_numbers(w.text) for w in self.windows]
+        self._numbers: list[set[tuple[float, str]]] | None = None
         self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
         # Surnames: last tokens of multi-word capitalised names ("Mike Pompeo" -> pompeo).
         self.people = (
@@ -218,6 +237,17 @@ class Sources:
         self.lowercase = {
             w for s in self.sentences for w in re.findall(r"(?<![\w'])[a-z][a-z'-]+", s)
         }
+
+    @property
+    def numbers(self) -> list[set[tuple[float, str]]]:
+        """The numbers of each window, read on first use (most summary sentences have none).
+
+        Read per sentence and united per window: a number never spans two sentences.
+        """
+        if self._numbers is None:
+            per_sentence = [source_numbers(s) for s in self.sentences]
+            self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
+        return self._numbers
 
     def docs_with(self, needle: Sequence[str]) -> list[int]:
         """Documents containing the token sequence."""
@@ -317,9 +347,13 @@ def source_numbers(text: str) -> set[tuple[float, str]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _is_title_word(word: str) -> bool:
     toks = normalize(word)
     return bool(toks) and all(t in TITLE_WORDS for t in toks)
+
+
+_NAME_RUN = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+(?:(?:of|the|ud|al|e|bin)\s+)?[A-Z][\w'’.-]*)*")
 
 
 def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
@@ -329,9 +363,7 @@ def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
     (what precedes it is its title, read by :func:`_title_before`).
     """
     spans = []
-    for m in re.finditer(
-        r"(?:[A-Z][\w'’.-]*)(?:\s+(?:(?:of|the|ud|al|e|bin)\s+)?[A-Z][\w'’.-]*)*", sentence
-    ):
+    for m in _NAME_RUN.finditer(sentence):
         words = m.group(0).split()
         positions, pos = [], m.start()
         for w in words:
@@ -519,20 +551,17 @@ class ClaimChecker:
         src = src if src is not None else Sources(cluster.documents)
         issues: list[Issue] = []
         report: list[dict[str, Any]] = []
-        numbers = src.numbers
         for sentence in split_sentences(summary.split("\n")):
             found: list[dict[str, Any]] = []
             before = len(issues)
             issues.extend(
                 replace(issue, index=len(report))
-                for issue in self._check_sentence(sentence, src, numbers, found)
+                for issue in self._check_sentence(sentence, src, found)
             )
             report.append({"sentence": sentence, "claims": found, "issues": len(issues) - before})
         return issues, report
 
-    def _check_sentence(
-        self, sentence: str, src: Sources, numbers: list[set[tuple[float, str]]], found: list
-    ) -> list[Issue]:
+    def _check_sentence(self, sentence: str, src: Sources, found: list) -> list[Issue]:
         issues: list[Issue] = []
         words = normalize(sentence)
         quoted_ranges: list[tuple[int, int]] = []
@@ -596,7 +625,7 @@ class ClaimChecker:
             if a is not None and b is not None:
                 key = (a, f"all-but-of-{b:g}")
                 docs = sorted(
-                    {w.doc for w, ns in zip(src.windows, numbers, strict=True) if key in ns}
+                    {w.doc for w, ns in zip(src.windows, src.numbers, strict=True) if key in ns}
                 )
                 if docs:
                     note("number", m.group(0), docs)
@@ -616,10 +645,10 @@ class ClaimChecker:
             value, unit = key
             if unit in MONTHS:  # "24 November" is a date
                 continue
-            holds = [i for i, ns in enumerate(numbers) if (value, unit) in ns]
+            holds = [i for i, ns in enumerate(src.numbers) if (value, unit) in ns]
             if not holds and unit in _STOP:
                 # the "unit" is just the next word of the sentence ("three of")
-                holds = [i for i, ns in enumerate(numbers) if (value, "") in ns]
+                holds = [i for i, ns in enumerate(src.numbers) if (value, "") in ns]
             if not holds:
                 issues.append(_unsupported(sentence, span, "number", f"no article gives {span!r}"))
                 continue
