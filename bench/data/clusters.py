@@ -165,9 +165,11 @@ class LocalClusters:
         return rows
 
     def load(self, cleaner: Cleaner) -> list[Cluster]:
-        """Read every selected cluster into typed records."""
-        from datasets import Dataset
+        """Read every selected cluster into typed records.
 
+        Plain Python, not ``datasets``: a handful of folders, and importing ``datasets`` alone
+        would cost more than a model-free run on the embedded cluster.
+        """
         rows: list[dict[str, Any]] = []
         cluster_ids: list[str] = []
         for folder in self._cluster_dirs():
@@ -177,10 +179,9 @@ class LocalClusters:
                 raise BenchError(f"duplicate cluster id {cid!r} under {self.root}")
             cluster_ids.append(cid)
             rows.extend(folder_rows)
-        table = Dataset.from_list(rows, features=document_features())
         digest = hashlib.sha256()
         by_cluster: dict[str, list[Document]] = {cid: [] for cid in cluster_ids}
-        for row in table:
+        for row in rows:
             doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"])
             if doc is None:
                 raise BenchError(
