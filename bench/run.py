@@ -35,7 +35,32 @@ RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
 FAILED_DIR = ".failed"
 
+NAME_MAX = 255  # bytes in one path component on common file systems
+
+
+def safe_dirname(name: str) -> str:
+    """``name`` as one path component: no separators, not ``.``/``..``, at most 255 bytes.
+
+    Sweep job folders are named after their overrides, and an override value can be a path
+    (``dataset.path=/data/x.jsonl``) or anything a user types: ``/``, ``\\`` and NUL are
+    %-escaped (and ``%`` itself, so distinct names stay distinct), a leading dot too, and an
+    over-long name is cut and suffixed with a hash of the whole. Empty stays empty (a sweep
+    without overrides writes into the sweep folder itself, as Hydra does).
+    """
+    import hashlib
+
+    out = name.replace("%", "%25").replace("/", "%2F").replace("\\", "%5C").replace("\0", "%00")
+    if out.startswith("."):
+        out = "%2E" + out[1:]
+    if len(out.encode("utf-8")) > NAME_MAX:
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+        head = out.encode("utf-8")[: NAME_MAX - 17].decode("utf-8", "ignore")
+        out = f"{head}~{digest}"
+    return out
+
+
 OmegaConf.register_new_resolver("bench_root", lambda: str(ROOT), replace=True)
+OmegaConf.register_new_resolver("bench_dirname", safe_dirname, replace=True)
 
 
 def _instantiate(node: Any, what: str, **kwargs: Any) -> Any:
