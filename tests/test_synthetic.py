@@ -53,3 +53,53 @@ def test_bench_run_scores_a_generated_file(compose_run, tmp_path):
     assert record["n_clusters"] == 12
     assert record["scores"]["rouge1_f"]["low"] is not None  # a bootstrap over 12 clusters
     assert json.loads((tmp_path / "run" / "run.json").read_text())["n_clusters"] == 12
+
+
+def test_a_sweep_naming_a_dataset_path_keeps_one_flat_folder_per_job(tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "in" / "syn.jsonl"
+    data.parent.mkdir()
+    main([str(data), "--clusters", "2"])
+    sweep = tmp_path / "sweep"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "-m", "dataset=jsonl", f"dataset.path={data}",
+         "summarizer=lead,random", "metrics=[rouge]", f"hydra.sweep.dir={sweep}"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    escaped = str(data).replace("/", "%2F")
+    jobs = sorted(p.name for p in sweep.iterdir() if p.is_dir())
+    assert jobs == [
+        f"dataset.path={escaped},dataset=jsonl,metrics=[rouge],summarizer={s}"
+        for s in ("lead", "random")
+    ]
+    assert all((sweep / job / "run.json").is_file() for job in jobs)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("summarizer=lead", "summarizer=lead"),
+        ("dataset.path=/a/b.jsonl", "dataset.path=%2Fa%2Fb.jsonl"),
+        ("..", "%2E."),
+        ("../../x", "%2E.%2F..%2Fx"),
+        ("a\\b", "a%5Cb"),
+        ("a%2Fb", "a%252Fb"),  # distinct from the escaped "a/b"
+        ("", ""),
+    ],
+)
+def test_job_folder_names_are_one_safe_path_component(name, expected):
+    from bench.run import safe_dirname
+
+    assert safe_dirname(name) == expected
+
+
+def test_overlong_job_folder_names_are_cut_with_a_hash():
+    from bench.run import NAME_MAX, safe_dirname
+
+    a, b = safe_dirname("x" * 300 + "a"), safe_dirname("x" * 300 + "b")
+    assert a != b
+    assert len(a.encode()) <= NAME_MAX and len(b.encode()) <= NAME_MAX
+    assert len(safe_dirname("é" * 200).encode()) <= NAME_MAX
