@@ -39,10 +39,10 @@ NAME_MAX = 255  # bytes in one path component on common file systems
 
 
 def safe_dirname(name: str) -> str:
-    """``name`` as one path component: no separators, not ``.``/``..``, at most 255 bytes.
+    r"""``name`` as one path component: no separators, not ``.``/``..``, at most 255 bytes.
 
     Sweep job folders are named after their overrides, and an override value can be a path
-    (``dataset.path=/data/x.jsonl``) or anything a user types: ``/``, ``\\`` and NUL are
+    (``dataset.path=/data/x.jsonl``) or anything a user types: ``/``, ``\`` and NUL are
     %-escaped (and ``%`` itself, so distinct names stay distinct), a leading dot too, and an
     over-long name is cut and suffixed with a hash of the whole. Empty stays empty (a sweep
     without overrides writes into the sweep folder itself, as Hydra does).

@@ -5,7 +5,8 @@ Summarization Branches Out.
 
 Reproduces ``rouge-score`` 0.1.2 (google-research) pair scores exactly: its tokenisation
 (lower-case, every run of characters outside ``[a-z0-9]`` is a separator), Porter stemming of
-tokens longer than three characters with NLTK's ``PorterStemmer`` in its default mode, ROUGE-L as
+tokens longer than three characters as NLTK's ``PorterStemmer`` does in its default mode
+(:mod:`bench.metrics.porter`, our own code, so nltk is not imported), ROUGE-L as
 the longest common subsequence of the whole texts, and ROUGE-Lsum as the summary-level union LCS
 of Lin (2004, section 3.2) over newline-separated sentences, with the same LCS tie-breaking.
 
@@ -29,15 +30,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import version
 from itertools import chain
 from typing import TYPE_CHECKING
 
 from bench import __version__
 from bench.metrics.lcs import lcs_length, union_lcs_hits
+from bench.metrics.porter import stem as porter_stem
 from bench.types import Cluster
 
 if TYPE_CHECKING:
@@ -55,15 +56,6 @@ _ASCII_TABLE = bytes(
 )
 
 
-@lru_cache(maxsize=1)
-def _porter() -> Callable[[str], str]:
-    try:
-        from nltk.stem.porter import PorterStemmer
-    except ImportError as exc:  # pragma: no cover - nltk is a core dependency
-        raise ImportError("ROUGE stemming needs nltk: pip install mdsbench (core)") from exc
-    return PorterStemmer().stem
-
-
 class _StemCache(dict[str, str]):
     """Token -> the token rouge-score keeps after stemming ("" when it drops it), memoised."""
 
@@ -72,7 +64,7 @@ class _StemCache(dict[str, str]):
     def __missing__(self, token: str) -> str:
         out = token
         if len(token) > 3:
-            out = _porter()(token)
+            out = porter_stem(token)
             # rouge-score re-checks every stem against ^[a-z0-9]+$.
             if not out or _NON_ALNUM.search(out) is not None:
                 out = ""
@@ -497,7 +489,7 @@ class Rouge:
                 "sent_split": "newline",
                 "multiref": self.multi_ref,
             }
-        stem = f"porter(nltk-{version('nltk')})" if self.use_stemmer else "none"
+        stem = "porter(nltk-default-mode)" if self.use_stemmer else "none"
         return {
             "impl": f"mdsbench-{__version__}(rouge-score-0.1.2-compatible)",
             "mode": "rouge_score",

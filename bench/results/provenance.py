@@ -18,7 +18,6 @@ TRACKED_PACKAGES = (
     "omegaconf",
     "datasets",
     "pysbd",
-    "nltk",
     "numpy",
 )
 
