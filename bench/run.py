@@ -162,7 +162,9 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
                 )
             owner[key] = name
 
+    load_started = time.time()
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
+    load_seconds = time.time() - load_started
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
     summarize_started = time.time()
     try:
@@ -185,8 +187,10 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     bounds: dict[str, tuple[float, float]] = {}
     # Non-numeric output of a metric per cluster (e.g. fact_issues), written beside the scores.
     details: list[dict[str, Any]] = [{} for _ in clusters]
+    score_seconds: dict[str, float] = {}
     for name, metric in metrics.items():
         log.info("scoring with %s", name)
+        metric_started = time.time()
         try:
             values_per_cluster = metric.score(texts, clusters)
         except ValueError as exc:
@@ -207,6 +211,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             for ref_id, values in by_ref.items():
                 per_reference.setdefault(ref_id, {}).update(values)
         signatures[name] = metric.signature()
+        score_seconds[name] = round(time.time() - metric_started, 3)
 
     system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
     sig_strings = {}
@@ -269,7 +274,9 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         "started": started,
         "finished": finished,
         "seconds": round(finished - started, 3),
+        "load_seconds": round(load_seconds, 3),
         "summarize_seconds": round(summarized - summarize_started, 3),
+        "score_seconds": score_seconds,
     }
     cache = getattr(summarizer, "cache", None)
     if cache is not None and getattr(cache, "enabled", False):

@@ -235,3 +235,39 @@ def test_spans_are_text_of_the_sentence():
     summary = "Secretary of State Mike Pompeo said: “We will do nothing at all.”"
     _, issues = _issues(summary)
     assert issues and all(i["span"] in summary for i in issues)
+
+
+def test_one_index_per_cluster_and_only_one_held_at_a_time(cluster, monkeypatch):
+    import dataclasses
+    import weakref
+
+    from bench.metrics.consistency import claims
+
+    built: list[int] = []
+    alive: weakref.WeakSet = weakref.WeakSet()
+    most = [0]
+
+    class Counting(claims.Sources):
+        def __init__(self, documents):
+            super().__init__(documents)
+            built.append(id(documents))
+            alive.add(self)
+            most[0] = max(most[0], len(alive))
+
+    monkeypatch.setattr(claims, "Sources", Counting)
+    others = [
+        dataclasses.replace(cluster, cluster_id=f"c{i}", documents=tuple(list(cluster.documents)))
+        for i in range(4)
+    ]
+    summaries = [d.sentences[0] for d in cluster.documents[:4]]
+    # Two summaries of cluster c0, far apart; then c1..c3.
+    batch = [others[0], others[1], others[2], others[0], others[3]]
+    texts = [summaries[0], summaries[1], summaries[2], summaries[3], summaries[0]]
+    metric = FactConsistency()
+    scores = metric.score(texts, batch)
+    assert len(built) == 4  # c0 indexed once for both of its summaries
+    assert most[0] <= 2  # the previous index is released while the next is built
+    for i, (text, member) in enumerate(zip(texts, batch, strict=True)):
+        single = FactConsistency()
+        assert single.score([text], [member]) == [scores[i]]
+        assert single.details == [metric.details[i]]

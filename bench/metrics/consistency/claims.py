@@ -957,19 +957,28 @@ class FactConsistency:
         self, summaries: Sequence[str], clusters: Sequence[Cluster]
     ) -> list[dict[str, float]]:
         """One ``fact_consistency`` per summary; issues in ``details``."""
-        out, details = [], []
-        indexed: dict[int, Sources] = {}  # one index per cluster, however many summaries it has
-        for summary, cluster in zip(summaries, clusters, strict=True):
+        # Summaries of one cluster share one index of its documents, built when the first of
+        # them comes up and dropped after the last: only one cluster's index is held at a time.
+        groups: dict[int, list[int]] = {}
+        for i, cluster in enumerate(clusters):
             if not cluster.documents:
                 raise ValueError(
                     f"fact check needs the documents of cluster {cluster.cluster_id!r}"
                 )
-            key = id(cluster.documents)
-            if key not in indexed:
-                indexed[key] = Sources(cluster.documents)
-            issues, sentences = self.checker.check(summary, cluster, indexed[key])
-            out.append({"fact_consistency": consistency_score(len(sentences), issues)})
-            details.append({"fact_issues": [i.as_dict() for i in issues], "fact_claims": sentences})
+            groups.setdefault(id(cluster.documents), []).append(i)
+        if len(summaries) != len(clusters):
+            raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
+        out: list[dict[str, float]] = [{} for _ in clusters]
+        details: list[dict[str, Any]] = [{} for _ in clusters]
+        for members in groups.values():
+            index = Sources(clusters[members[0]].documents)
+            for i in members:
+                issues, sentences = self.checker.check(summaries[i], clusters[i], index)
+                out[i] = {"fact_consistency": consistency_score(len(sentences), issues)}
+                details[i] = {
+                    "fact_issues": [issue.as_dict() for issue in issues],
+                    "fact_claims": sentences,
+                }
         self.details = details
         return out
 
