@@ -259,30 +259,33 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     ]
     if per_reference:
         score_rows[0]["per_reference"] = per_reference
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # Records of an earlier run in this directory go first, so that a kill part-way through the
-    # writes below never leaves old run.json/timing.json beside new per-cluster files; run.json
-    # and timing.json last: with them present (and parseable) a run is complete.
-    for stale in ("timing.json", "run.json"):
-        (out_dir / stale).unlink(missing_ok=True)
-    atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
-    atomic_write_jsonl(out_dir / "scores.jsonl", score_rows)
-    atomic_write_json(out_dir / "run.json", run_record)
-    # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
-    finished = time.time()
-    timing: dict[str, Any] = {
-        "started": started,
-        "finished": finished,
-        "seconds": round(finished - started, 3),
-        "load_seconds": round(load_seconds, 3),
-        "summarize_seconds": round(summarized - summarize_started, 3),
-        "score_seconds": score_seconds,
-    }
-    cache = getattr(summarizer, "cache", None)
-    if cache is not None and getattr(cache, "enabled", False):
-        timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
-        log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
-    atomic_write_json(out_dir / "timing.json", timing)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # Records of an earlier run in this directory go first, so that a kill part-way through the
+        # writes below never leaves old run.json/timing.json beside new per-cluster files; run.json
+        # and timing.json last: with them present (and parseable) a run is complete.
+        for stale in ("timing.json", "run.json"):
+            (out_dir / stale).unlink(missing_ok=True)
+        atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
+        atomic_write_jsonl(out_dir / "scores.jsonl", score_rows)
+        atomic_write_json(out_dir / "run.json", run_record)
+        # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
+        finished = time.time()
+        timing: dict[str, Any] = {
+            "started": started,
+            "finished": finished,
+            "seconds": round(finished - started, 3),
+            "load_seconds": round(load_seconds, 3),
+            "summarize_seconds": round(summarized - summarize_started, 3),
+            "score_seconds": score_seconds,
+        }
+        cache = getattr(summarizer, "cache", None)
+        if cache is not None and getattr(cache, "enabled", False):
+            timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
+            log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
+        atomic_write_json(out_dir / "timing.json", timing)
+    except OSError as exc:  # disk full, read-only or vanished folder, quota, ...
+        raise BenchError(f"cannot write results to {out_dir}: {exc.strerror or exc}") from exc
     for name, sig in sig_strings.items():
         log.info("%s signature: %s", name, sig)
     return run_record
@@ -390,10 +393,15 @@ def _hydra_main(cfg: DictConfig) -> None:
         # In a sweep the other jobs go on; the sweep callback reports failures and exits 2.
         job = " ".join(hc.overrides.task)
         print(f"bench-run: error: [{job}] {message}", file=sys.stderr)
-        atomic_write_json(
-            Path(hc.sweep.dir) / FAILED_DIR / f"{hc.job.num}.json",
-            {"overrides": list(hc.overrides.task), "error": message},
-        )
+        try:
+            atomic_write_json(
+                Path(hc.sweep.dir) / FAILED_DIR / f"{hc.job.num}.json",
+                {"overrides": list(hc.overrides.task), "error": message},
+            )
+        except OSError as exc:  # the sweep could not report this failure: stop it here
+            print(f"bench-run: error: cannot record the failure in {hc.sweep.dir}: {exc}",
+                  file=sys.stderr)  # fmt: skip
+            sys.exit(2)
         return
     if not multirun:
         _print_run(record, out_dir)

@@ -51,8 +51,19 @@ def _digest_cluster(digest: Any, cluster: Cluster) -> None:
     digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
-def build_document(cleaner: Cleaner, doc_id: str, title: str, raw_text: str) -> Document | None:
-    """Clean and sentence-split one article; None when nothing is left after cleaning."""
+def build_document(
+    cleaner: Cleaner, doc_id: str, title: str, raw_text: str, where: str = ""
+) -> Document | None:
+    """Clean and sentence-split one article; None when nothing is left after cleaning.
+
+    ``where`` (a file, a line) names the article in errors.
+    """
+    limit = cleaner.config.max_document_chars
+    if len(raw_text) > limit:
+        raise BenchError(
+            f"article {doc_id!r}{f' ({where})' if where else ''} has {len(raw_text):,} "
+            f"characters, over the limit of {limit:,} (raise it with cleaning.max_document_chars=N)"
+        )
     cleaned = cleaner.clean(raw_text, title)
     sentences = tuple(split_sentences(cleaned.paragraphs))
     if not sentences:
@@ -160,6 +171,7 @@ class LocalClusters:
                     "doc_id": doc_id,
                     "title": str(doc.get("headline", "")),
                     "raw_text": text,
+                    "file": str(file),
                 }
             )
         return rows
@@ -182,7 +194,7 @@ class LocalClusters:
         digest = hashlib.sha256()
         by_cluster: dict[str, list[Document]] = {cid: [] for cid in cluster_ids}
         for row in rows:
-            doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"])
+            doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"], row["file"])
             if doc is None:
                 raise BenchError(
                     f"article {row['doc_id']!r} of cluster {row['cluster_id']!r} has no text "

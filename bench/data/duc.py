@@ -254,7 +254,7 @@ class DucClusters:
         table = Dataset.from_list(rows, features=document_features("file"))
         by_cluster: dict[str, list[Document]] = {cid: [] for cid, _ in topic_ids}
         for row in table:
-            doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"])
+            doc = build_document(cleaner, row["doc_id"], row["title"], row["raw_text"], row["file"])
             if doc is None:
                 if self.empty_documents == "drop":
                     self._dropped += 1

@@ -134,7 +134,7 @@ def _iter_json_lines(path: Path) -> Any:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise BenchError(
-                        f"{path}:{lineno}: not valid JSON: {exc.msg} at column {exc.colno}"
+                        f"{path}:{lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
                     ) from None
                 if not isinstance(obj, dict):
                     raise BenchError(
@@ -302,7 +302,7 @@ class RowClusters:
     def _build(self, raw: RawCluster, cleaner: Cleaner) -> Cluster:
         docs: list[Document] = []
         for doc_id, title, text in raw.documents:
-            doc = build_document(cleaner, doc_id, title, text) if text.strip() else None
+            doc = build_document(cleaner, doc_id, title, text, raw.where) if text.strip() else None
             if doc is None:
                 if self.empty_documents == "drop":
                     self._dropped += 1

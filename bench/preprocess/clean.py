@@ -108,9 +108,20 @@ class CleaningConfig:
     max_fragment_words: int = 25
     rejoin_broken_lines: bool = True
     normalize_punctuation: bool = True
+    # Longer articles are refused, cleaning on or off: splitting costs about 4 s per million
+    # characters, and an article of several megabytes is a scraping accident, not news.
+    max_document_chars: int = 1_000_000
 
     def __post_init__(self) -> None:
         """Validate the settings and compile the patterns."""
+        if (
+            isinstance(self.max_document_chars, bool)
+            or not isinstance(self.max_document_chars, int)
+            or self.max_document_chars < 1
+        ):
+            raise ValueError(
+                f"max_document_chars must be an integer >= 1, got {self.max_document_chars!r}"
+            )
         if self.max_fragment_words < 0:
             raise ValueError(f"max_fragment_words must be >= 0, got {self.max_fragment_words}")
         for pattern in self.boilerplate:

@@ -44,6 +44,37 @@ def _failures(sweep_dir: Path) -> list[Path]:
     return sorted((sweep_dir / FAILED_DIR).glob("*.json"))
 
 
+def _make_output_dir(directory: str) -> None:
+    """Create the run or sweep folder before Hydra does, or exit 2 with one line saying why.
+
+    Hydra creates it outside the task function, where a failure would be a traceback.
+    """
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        probe = Path(directory) / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        print(
+            f"bench-run: error: cannot create or write the results directory {directory}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+
+
+class CheckOutputDir(Callback):
+    """Checks that the run (or sweep) folder can be created and written before anything runs."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """The folder of a single run."""
+        _make_output_dir(str(config.hydra.run.dir))
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """The folder of a sweep."""
+        _make_output_dir(str(config.hydra.sweep.dir))
+
+
 class SweepTable(Callback):
     """Builds the comparison table of every run in the sweep directory when the sweep ends.
 

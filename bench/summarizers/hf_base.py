@@ -103,9 +103,26 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def load_pretrained(loader: Any, model: str, revision: str | None, what: str) -> Any:
-    """``loader.from_pretrained`` on a local directory or a hub id, with one-line errors."""
+# Files one of which a local directory needs before its tokenizer is loaded: transformers 5
+# builds an empty tokenizer, without a word, from a directory that has none of them.
+TOKENIZER_FILES = (
+    "tokenizer.json", "tokenizer_config.json", "vocab.json", "vocab.txt", "spiece.model",
+    "tokenizer.model", "sentencepiece.bpe.model", "merges.txt",
+)  # fmt: skip
+
+
+def load_pretrained(
+    loader: Any, model: str, revision: str | None, what: str, needs_any: Sequence[str] = ()
+) -> Any:
+    """``loader.from_pretrained`` on a local directory or a hub id, with one-line errors.
+
+    ``needs_any``: file names of which a local directory must hold at least one.
+    """
     location, local = resolve_model(model)
+    if local and needs_any and not any((Path(location) / name).is_file() for name in needs_any):
+        raise ValueError(
+            f"cannot load {what} from {location}: none of {', '.join(needs_any)} is there"
+        )
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if not local and revision is not None:
         kwargs["revision"] = revision
@@ -299,7 +316,9 @@ class HFSummarizer:
 
         location, local = resolve_model(model)
         self.location, self.is_local = location, local
-        self.tokenizer = load_pretrained(self._tokenizer_loader(), model, revision, "tokenizer")
+        self.tokenizer = load_pretrained(
+            self._tokenizer_loader(), model, revision, "tokenizer", TOKENIZER_FILES
+        )
         self.tokens = HFTokens(self.tokenizer)
         self.config = load_pretrained(AutoConfig, model, revision, "model config")
         # Weights load on the first cache miss: a rerun served from the cache never loads them.

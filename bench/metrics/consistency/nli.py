@@ -47,6 +47,7 @@ from bench.preprocess.packing import join_sentences
 from bench.preprocess.text import split_sentences, splitter_signature
 from bench.summarizers.hf_base import (
     DEVICES,
+    TOKENIZER_FILES,
     HFTokens,
     fingerprint,
     hub_commit,
@@ -348,7 +349,7 @@ class NLIConsistency:
         hf_logging.disable_progress_bar()
         self.device = pick_device(device)
         location, local = resolve_model(model)
-        tokenizer = load_pretrained(AutoTokenizer, model, revision, "tokenizer")
+        tokenizer = load_pretrained(AutoTokenizer, model, revision, "tokenizer", TOKENIZER_FILES)
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError(f"NLI model {model!r} has no fast tokenizer (offsets are needed)")
         if tokenizer.pad_token_id is None:
