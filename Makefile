@@ -8,7 +8,7 @@ BASELINE := results/baselines/model_free
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 
-.PHONY: setup setup-models tiny-models run test test-slow lint clean baseline gate bench fact-eval
+.PHONY: setup setup-models tiny-models run test test-slow lint clean baseline gate bench bench-scale fact-eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,10 +67,16 @@ fact-eval: $(DEV)
 	$(BIN)/bench-score data/fact_eval/mattis_pakistan_2017.jsonl 'metrics=[fact]' \
 		--output "$$out/scores.jsonl" --explain "$$out/report.md" | sed -n '/^Detection/,$$p'
 
-## Benchmarks: ROUGE speed and seq2seq summarizer throughput (figures printed).
-bench: $(MODELS)
+## Benchmarks (figures and ratios printed, records in results/benchmarks/): ROUGE speed,
+## seq2seq summarizer throughput, and the scale suite (bench-scale).
+bench: $(MODELS) bench-scale
 	$(BIN)/python benchmarks/rouge_speed.py
 	$(BIN)/python benchmarks/seq2seq_throughput.py
+
+## Scale suite: model-free sweep at 500/1,000/5,000 synthetic clusters (cost per cluster, peak
+## memory, identical rerun) and start-up against `import hydra` (about 12 minutes).
+bench-scale: $(DEV)
+	$(BIN)/python benchmarks/scale.py
 
 lint: $(DEV)
 	$(BIN)/ruff check bench tests benchmarks

@@ -270,9 +270,14 @@ class RowClusters:
         return table, lambda i: f"{at} {self.split} row {i + 1}"
 
     def _load_dataset(self, path: str, what: str, **kwargs: Any) -> Any:
-        from datasets import load_dataset
+        from datasets import config, load_dataset
 
         hub = self.data_files is None
+        saved = config.HF_HUB_OFFLINE, config.HF_UPDATE_DOWNLOAD_COUNTS
+        if not hub:
+            # Local files: no network at all, not even the download-count ping that datasets
+            # sends to the Hub for its packaged json/parquet builders.
+            config.HF_HUB_OFFLINE, config.HF_UPDATE_DOWNLOAD_COUNTS = True, False
         try:
             return load_dataset(path, split=self.split, cache_dir=self.cache_dir, **kwargs)
         except Exception as exc:  # datasets wraps pyarrow, network and hub errors alike
@@ -289,6 +294,8 @@ class RowClusters:
                     f"dataset.data_files=/path/{self.hub_hint}"
                 ) from exc
             raise BenchError(f"cannot read {what} with datasets: {first}") from exc
+        finally:
+            config.HF_HUB_OFFLINE, config.HF_UPDATE_DOWNLOAD_COUNTS = saved
 
     # -- rows to clusters --------------------------------------------------------------------
 

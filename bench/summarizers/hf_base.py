@@ -4,8 +4,10 @@ Subclasses (``hf_seq2seq.Seq2Seq``, ``hf_causal.Causal``) say which ``AutoModelF
 load, how a packed input becomes the model's input text, and how generated ids become text.
 Everything else lives here once:
 
-- loading by local path or hub id + pinned ``revision`` (``trust_remote_code`` always off), with
-  one-line errors for a missing path and for a hub id that cannot be fetched (offline here);
+- loading by local path or hub id + pinned ``revision``, with one-line errors for a missing
+  path and for a hub id that cannot be fetched (offline here); ``trust_remote_code`` is off
+  unless the config turns it on, and is part of the signature; weights load from safetensors
+  or through torch's ``weights_only`` unpickler;
 - device (cpu/cuda/mps/auto) and dtype (float32/float16/bfloat16/auto) selection;
 - packing of every cluster with the configured strategy, including two-stage map-reduce;
 - batched generation with inputs sorted by length, sampling seeded per input (so outputs do
@@ -112,22 +114,36 @@ TOKENIZER_FILES = (
 
 
 def load_pretrained(
-    loader: Any, model: str, revision: str | None, what: str, needs_any: Sequence[str] = ()
+    loader: Any,
+    model: str,
+    revision: str | None,
+    what: str,
+    needs_any: Sequence[str] = (),
+    trust_remote_code: bool = False,
 ) -> Any:
     """``loader.from_pretrained`` on a local directory or a hub id, with one-line errors.
 
-    ``needs_any``: file names of which a local directory must hold at least one.
+    ``needs_any``: file names of which a local directory must hold at least one. Weights come
+    from safetensors files, or from pickles through torch's ``weights_only`` loader, which
+    refuses anything but tensors (a pickle that would run code is an error, not a model).
     """
+    import pickle
+
     location, local = resolve_model(model)
     if local and needs_any and not any((Path(location) / name).is_file() for name in needs_any):
         raise ValueError(
             f"cannot load {what} from {location}: none of {', '.join(needs_any)} is there"
         )
-    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code}
     if not local and revision is not None:
         kwargs["revision"] = revision
     try:
         return loader.from_pretrained(location, **kwargs)
+    except pickle.UnpicklingError as exc:
+        raise ValueError(
+            f"cannot load {what} from {location}: its pickled weights hold more than tensors and "
+            "were refused (weights_only loading); use a safetensors copy of the model"
+        ) from exc
     except (OSError, ValueError) as exc:
         first = " ".join(str(exc).split("\n")[0].split())
         if local:
@@ -282,11 +298,17 @@ class HFSummarizer:
         seed: int = 0,
         cache_dir: str | None = None,
         num_threads: int | None = None,
+        trust_remote_code: bool = False,
     ) -> None:
         """Validate settings and load tokenizer and model once."""
         require_models_extra()
         import torch
 
+        if not isinstance(trust_remote_code, bool):
+            raise ValueError(f"trust_remote_code must be true or false, got {trust_remote_code!r}")
+        if trust_remote_code:
+            log.warning("%s: trust_remote_code=true runs Python code shipped with %s", name, model)
+        self.trust_remote_code = trust_remote_code
         self.name = name
         self.budget = budget
         self.packing = packing if packing is not None else Concat()
@@ -316,11 +338,14 @@ class HFSummarizer:
 
         location, local = resolve_model(model)
         self.location, self.is_local = location, local
+        remote = self.trust_remote_code
         self.tokenizer = load_pretrained(
-            self._tokenizer_loader(), model, revision, "tokenizer", TOKENIZER_FILES
+            self._tokenizer_loader(), model, revision, "tokenizer", TOKENIZER_FILES, remote
         )
         self.tokens = HFTokens(self.tokenizer)
-        self.config = load_pretrained(AutoConfig, model, revision, "model config")
+        self.config = load_pretrained(
+            AutoConfig, model, revision, "model config", trust_remote_code=remote
+        )
         # Weights load on the first cache miss: a rerun served from the cache never loads them.
         self._model: Any = None
         if local:
@@ -374,7 +399,10 @@ class HFSummarizer:
         """The model, loaded on first use onto the chosen device and dtype."""
         if self._model is None:
             log.info("%s: loading model %s", self.name, self.model_id)
-            model = load_pretrained(self._model_loader(), self.model_id, self.revision, "model")
+            model = load_pretrained(
+                self._model_loader(), self.model_id, self.revision, "model",
+                trust_remote_code=self.trust_remote_code,
+            )  # fmt: skip
             model.to(device=self.device, dtype=self.torch_dtype)
             model.eval()
             self._model = model
@@ -445,6 +473,7 @@ class HFSummarizer:
             "kind": self.kind,
             "model": "local" if self.is_local else self.model_id,
             "weights": self.weights,
+            "trust_remote_code": str(self.trust_remote_code).lower(),
             "decoding": json.dumps(self.decoding_signature(), sort_keys=True),
             "input_limit": str(self.input_limit),
             "dtype": str(self.torch_dtype).removeprefix("torch."),

@@ -1,0 +1,264 @@
+"""How the cost of a model-free sweep grows with the number of clusters, and start-up cost.
+
+Figures printed (and written to ``results/benchmarks/scale.json`` with a plot, ``scale.png``):
+
+1. **Start-up**: wall time of a model-free single run on the embedded cluster (``bench-run``
+   with the default lead summarizer and the default metrics, ROUGE and the fact check) as a
+   ratio to ``python -c 'import hydra'``, both measured here, alternated, median of
+   ``--repeats``. The modules the run imports are listed against the ones it must not import.
+2. **Scale**: the model-free sweep (``--systems``, default lead, LexRank, TextRank, centroid,
+   MMR; metrics ROUGE and the fact check) on synthetic clusters (``bench.data.synthetic``: 5
+   documents of about 500 words, 1-4 references, sentences recombined from the embedded
+   articles) at each of ``--sizes``, as one ``bench-run -m`` process with its own empty
+   ``datasets`` cache: wall time, cost per cluster (and its ratio to the smallest size), peak
+   resident memory of the process, and per-job seconds of loading, summarizing and each metric.
+3. **Rerun**: the identical sweep again into the same folder (resume skips complete jobs),
+   as a share of the first run.
+
+Synthetic clusters reuse the 83 sentences of the embedded articles, so the sentence splitter's
+memo hits more often than on real data: loading is cheaper here than on a real corpus.
+
+    .venv/bin/python benchmarks/scale.py [--sizes 500,1000,5000] [--repeats 5] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SYSTEMS = "lead,lexrank,textrank,centroid,mmr"
+# Must not be imported by a model-free run (issue 7); the first six are the issue's list.
+HEAVY = (
+    "torch", "transformers", "sentence_transformers", "evaluate", "nltk", "sklearn",
+    "datasets", "scipy", "matplotlib", "networkx", "pandas",
+)  # fmt: skip
+TARGETS = {
+    "startup_ratio": 8.0,  # single run / import hydra
+    "seconds_at_5000": 600.0,
+    "per_cluster_ratio": 1.2,  # per-cluster cost at the largest size / at the smallest
+    "rerun_share": 0.10,
+}
+
+
+def env() -> dict[str, str]:
+    """Offline, and no inherited hash seed."""
+    out = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
+    out.pop("PYTHONHASHSEED", None)
+    return out
+
+
+def timed(argv: list[str], log: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one process; raise if it fails."""
+    out = log.open("ab") if log else subprocess.DEVNULL
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env(), stdout=out, stderr=out)
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        if log:
+            out.close()  # type: ignore[union-attr]
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        where = f"; see {log}" if log else ""
+        raise SystemExit(f"scale: {' '.join(argv[:4])} ... exited {proc.returncode}{where}")
+    return seconds, usage.ru_maxrss
+
+
+def startup(work: Path, repeats: int) -> dict:
+    """``import hydra`` against a single model-free run, alternated; imported heavy modules."""
+    hydra_s, run_s = [], []
+    for i in range(repeats):
+        hydra_s.append(timed([sys.executable, "-c", "import hydra"])[0])
+        run_s.append(timed([str(BIN / "bench-run"), f"hydra.run.dir={work}/startup/{i}"])[0])
+    # One more run with -X importtime: every module the run imports, by top-level name.
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bench.run", f"hydra.run.dir={work}/imports"],
+        cwd=ROOT, env=env(), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    hydra_median, run_median = statistics.median(hydra_s), statistics.median(run_s)
+    return {
+        "import_hydra_seconds": hydra_s,
+        "single_run_seconds": run_s,
+        "import_hydra_median": round(hydra_median, 3),
+        "single_run_median": round(run_median, 3),
+        "ratio": round(run_median / hydra_median, 2),
+        "heavy_imported": sorted(m for m in HEAVY if m in imported),
+    }
+
+
+def job_seconds(sweep: Path) -> dict[str, dict[str, float]]:
+    """Per job (summarizer): seconds of loading, summarizing and each metric (timing.json)."""
+    out = {}
+    for timing in sorted(sweep.glob("*/timing.json")):
+        t = json.loads(timing.read_text())
+        name = timing.parent.name.rsplit("summarizer=", 1)[-1]
+        out[name] = {
+            "total": t["seconds"],
+            "load": t.get("load_seconds", 0.0),
+            "summarize": t["summarize_seconds"],
+            **{f"score_{k}": v for k, v in t.get("score_seconds", {}).items()},
+        }
+    return out
+
+
+def scale(work: Path, n: int, systems: str) -> dict:
+    """Generate ``n`` clusters, run the sweep twice into the same folder; figures."""
+    data = work / f"synthetic-{n}.jsonl"
+    if not data.exists():
+        subprocess.run(
+            [sys.executable, "-m", "bench.data.synthetic", str(data), "--clusters", str(n)],
+            cwd=ROOT, env=env(), check=True, capture_output=True,
+        )  # fmt: skip
+    sweep = work / f"sweep-{n}"
+    shutil.rmtree(sweep, ignore_errors=True)
+    cache = work / f"hf-cache-{n}"
+    shutil.rmtree(cache, ignore_errors=True)
+    argv = [
+        str(BIN / "bench-run"), "-m", "dataset=jsonl", f"dataset.path={data}",
+        f"dataset.cache_dir={cache}", f"summarizer={systems}", f"hydra.sweep.dir={sweep}",
+    ]  # fmt: skip
+    log = work / f"sweep-{n}.log"
+    first, peak = timed(argv, log)
+    jobs = job_seconds(sweep)
+    rerun, rerun_peak = timed(argv, log)
+    return {
+        "clusters": n,
+        "data_mb": round(data.stat().st_size / 1e6, 1),
+        "seconds": round(first, 2),
+        "ms_per_cluster": round(1000 * first / n, 2),
+        "peak_rss_mb": round(peak / 1024, 1),
+        "rerun_seconds": round(rerun, 2),
+        "rerun_share": round(rerun / first, 4),
+        "rerun_peak_rss_mb": round(rerun_peak / 1024, 1),
+        "jobs": jobs,
+    }
+
+
+def plot(sizes: list[dict], path: Path) -> None:
+    """Cost per cluster by phase (summed over the sweep's jobs) at each size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    phases = sorted({k for s in sizes for job in s["jobs"].values() for k in job} - {"total"})
+    labels = [f"{s['clusters']:,}" for s in sizes]
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    bottom = [0.0] * len(sizes)
+    for phase in phases:
+        values = [
+            1000 * sum(job.get(phase, 0.0) for job in s["jobs"].values()) / s["clusters"]
+            for s in sizes
+        ]
+        ax.bar(labels, values, bottom=bottom, label=phase)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.plot(labels, [s["ms_per_cluster"] for s in sizes], "k.-", label="sweep wall time")
+    ax.set_xlabel("clusters")
+    ax.set_ylabel("ms per cluster (all jobs of the sweep)")
+    ax.set_title("Model-free sweep: cost per cluster by phase")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks, print the figures against their targets, write the record."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="500,1000,5000")
+    parser.add_argument("--systems", default=SYSTEMS)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--work", type=Path, help="keep data and sweeps here (default: temp)")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    work = args.work or Path(tempfile.mkdtemp(prefix="mdsbench-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    print(f"start-up: import hydra vs a single run, {args.repeats} times each ...", flush=True)
+    start = startup(work, args.repeats)
+    rows = []
+    for n in sizes:
+        print(f"sweep of {args.systems} on {n:,} synthetic clusters (then again) ...", flush=True)
+        rows.append(scale(work, n, args.systems))
+        print(f"  {rows[-1]['seconds']:.1f} s, rerun {rows[-1]['rerun_seconds']:.1f} s", flush=True)
+
+    small, large = rows[0], rows[-1]
+    ratio = round(large["ms_per_cluster"] / small["ms_per_cluster"], 3)
+    record = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "systems": args.systems,
+        "startup": start,
+        "sizes": rows,
+        "per_cluster_ratio": {"sizes": [small["clusters"], large["clusters"]], "ratio": ratio},
+        "targets": TARGETS,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "scale.json").write_text(json.dumps(record, indent=2) + "\n")
+    plot(rows, args.out / "scale.png")
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    print("\n| Size | Sweep s | ms/cluster | Peak RSS MB | Rerun s | Rerun share |")
+    print("|--:|--:|--:|--:|--:|--:|")
+    for r in rows:
+        print(
+            f"| {r['clusters']:,} | {r['seconds']:.1f} | {r['ms_per_cluster']:.2f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['rerun_seconds']:.2f} | {r['rerun_share']:.1%} |"
+        )
+    print(f"\nPer job at {large['clusters']:,} clusters (seconds):\n")
+    phases = sorted({k for job in large["jobs"].values() for k in job} - {"total"})
+    print("| Job | " + " | ".join(phases) + " | total |")
+    print("|---|" + "--:|" * (len(phases) + 1))
+    for name, job in large["jobs"].items():
+        cells = " | ".join(f"{job.get(p, 0.0):.1f}" for p in phases)
+        print(f"| {name} | {cells} | {job['total']:.1f} |")
+    worst_rerun = max(r["rerun_share"] for r in rows)
+    print("\n| Figure | Value | Target | |")
+    print("|---|--:|--:|---|")
+    print(
+        f"| start-up: single run / import hydra | {start['single_run_median']:.2f} s / "
+        f"{start['import_hydra_median']:.2f} s = {start['ratio']:.1f}x | <= 8x | "
+        f"{mark(start['ratio'] <= TARGETS['startup_ratio'])} |"
+    )
+    heavy = ", ".join(start["heavy_imported"]) or "none"
+    print(f"| heavy modules imported by that run | {heavy} | none | "
+          f"{mark(not start['heavy_imported'])} |")  # fmt: skip
+    print(
+        f"| per-cluster cost {large['clusters']:,} vs {small['clusters']:,} | {ratio:.2f}x | "
+        f"<= 1.2x | {mark(ratio <= TARGETS['per_cluster_ratio'])} |"
+    )
+    if large["clusters"] >= 5000:
+        print(
+            f"| sweep of {large['clusters']:,} clusters | {large['seconds']:.0f} s | <= 600 s | "
+            f"{mark(large['seconds'] <= TARGETS['seconds_at_5000'])} |"
+        )
+    print(
+        f"| identical rerun / first run (worst size) | {worst_rerun:.1%} | <= 10% | "
+        f"{mark(worst_rerun <= TARGETS['rerun_share'])} |"
+    )
+    print(f"| peak RSS at {large['clusters']:,} clusters | {large['peak_rss_mb']:.0f} MB | | |")
+    print(f"\nwritten: {args.out / 'scale.json'}, {args.out / 'scale.png'}; work: {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
