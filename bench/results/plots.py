@@ -9,12 +9,11 @@ matplotlib is imported inside the functions: importing this module stays cheap.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.results.records import atomic_file
 from bench.results.tables import (
     DEFAULT_COLUMNS,
     RunSummary,
@@ -42,16 +41,8 @@ def save_figure(fig: Any, out_base: Path) -> list[Path]:
     written = []
     for suffix, meta in _METADATA.items():
         path = out_base.with_name(out_base.name + suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            os.chmod(tmp, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fig.savefig(fh, format=suffix[1:], metadata=meta)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(path, "wb") as fh:
+            fig.savefig(fh, format=suffix[1:], metadata=meta)
         written.append(path)
     return written
 

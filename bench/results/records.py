@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # Config keys that steer how a run is executed but cannot change its results: left out of the
 # recorded config and of run labels.
@@ -19,20 +21,82 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+def _writer_tag() -> str:
+    """Host and process of a temporary file's writer, so that leftovers can be recognised."""
+    return f"{socket.gethostname().replace(os.sep, '_')}~{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
+    """Remove temporary files of ``path`` left by killed writers.
+
+    A temporary file is ``.<name>.<host>~<pid>.<random>.tmp``: it is stale when its writer ran
+    on this host and is gone (SIGKILL skips every cleanup), or, from another host or in an
+    unknown format, when it is older than ``max_age`` seconds. Live writers' files are kept.
+    """
+    import time
+
+    prefix = f".{path.name}."
+    host = socket.gethostname().replace(os.sep, "_")
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return
+    for tmp in candidates:
+        if not tmp.name.endswith(".tmp"):
+            continue
+        tag = tmp.name[len(prefix) : -len(".tmp")].rsplit(".", 1)[0]
+        writer_host, _, pid = tag.rpartition("~")
+        try:
+            if writer_host == host and pid.isdigit():
+                stale = not _alive(int(pid))
+            else:
+                stale = time.time() - tmp.stat().st_mtime > max_age
+            if stale:
+                tmp.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """An open temporary file beside ``path``, renamed onto it when the block succeeds.
+
+    Readers see the old file or the whole new one; on an error the temporary file goes, and
+    leftovers of killed writers of ``path`` are removed first.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{_writer_tag()}.", suffix=".tmp", dir=path.parent
+    )
     try:
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        text = "b" not in mode
+        kwargs: dict[str, Any] = {"encoding": "utf-8", "newline": "\n"} if text else {}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    with atomic_file(path) as fh:
+        fh.write(text)
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
