@@ -126,3 +126,32 @@ def test_nothing_is_fetched_from_the_network_without_a_hub_id(tiny_models, tmp_p
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert not marker.exists(), marker.read_text()
+
+
+PYTHON_TAG = "!!python/object/apply:pathlib.Path.touch [MARKER]"
+
+
+def test_tolerance_yaml_is_loaded_safely(tmp_path):
+    from bench.compare import load_tolerances
+    from bench.errors import BenchError
+
+    marker = tmp_path / "code-ran"
+    bad = tmp_path / "tolerances.yaml"
+    bad.write_text(f"rouge1_f: {PYTHON_TAG.replace('MARKER', repr(str(marker)))}\n")
+    with pytest.raises(BenchError, match="invalid YAML"):
+        load_tolerances(bad)
+    assert not marker.exists()
+
+
+def test_config_yaml_is_loaded_safely(tmp_path, compose_run):
+    # Hydra composes the config from YAML files; a python tag in one must not run.
+    marker = tmp_path / "code-ran"
+    conf = tmp_path / "conf" / "budget"
+    conf.mkdir(parents=True)
+    (conf / "evil.yaml").write_text(
+        "_target_: bench.budget.Budget\nunit: words\n"
+        f"limit: {PYTHON_TAG.replace('MARKER', repr(str(marker)))}\n"
+    )
+    with pytest.raises(Exception, match="python/object"):
+        compose_run(f"hydra.searchpath=[file://{tmp_path / 'conf'}]", "budget=evil")
+    assert not marker.exists()

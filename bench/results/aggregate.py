@@ -27,6 +27,9 @@ _T975 = (
 )  # fmt: skip
 
 
+_BLOCK = 4_000_000  # floats of resampled values held at once by the bootstrap
+
+
 def t975(df: int) -> float:
     """97.5% quantile of Student's t with ``df`` degrees of freedom (normal beyond 30)."""
     if df < 1:
@@ -62,7 +65,12 @@ def bootstrap(
     n = values.shape[0]
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(n_samples, n))
-    means = values[idx].mean(axis=1)
+    # Resampled means a block of resamples at a time: values[idx] whole would be
+    # n_samples x n x keys floats (600 MB at 5,000 clusters); same arithmetic, so same bits.
+    means = np.empty((n_samples, values.shape[1]))
+    step = max(1, _BLOCK // max(1, n * values.shape[1]))
+    for start in range(0, n_samples, step):
+        means[start : start + step] = values[idx[start : start + step]].mean(axis=1)
     alpha = (1 - level) / 2
     low = np.quantile(means, alpha, axis=0)
     high = np.quantile(means, 1 - alpha, axis=0)

@@ -66,3 +66,16 @@ def test_intervals_of_bounded_metrics_are_clipped_to_their_range():
     clipped = aggregate([{"m": 0.5}], loo, bounds={"m": (0.0, 1.0)})["m"]
     assert free.low < 0.0 and free.high > 1.0
     assert (clipped.low, clipped.high, clipped.mean) == (0.0, 1.0, 0.5)
+
+
+def test_bootstrap_in_blocks_gives_the_same_bits_as_all_at_once(monkeypatch):
+    import numpy as np
+
+    from bench.results import aggregate as agg
+
+    rng = np.random.default_rng(3)
+    rows = [{f"m{j}": float(x) for j, x in enumerate(rng.random(7))} for _ in range(300)]
+    monkeypatch.setattr(agg, "_BLOCK", 10**12)
+    whole = agg.bootstrap(rows, 250, 5)
+    monkeypatch.setattr(agg, "_BLOCK", 300 * 7 * 3)  # three resamples per block, last one short
+    assert agg.bootstrap(rows, 250, 5) == whole
