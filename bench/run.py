@@ -137,6 +137,7 @@ def metric_details(metric: Any, n: int) -> list[dict[str, Any]]:
 def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """Run one configuration and write its result files into ``out_dir``."""
     from bench.preprocess.clean import Cleaner, CleaningConfig
+    from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate
     from bench.results.provenance import git_commit, package_versions
     from bench.results.records import atomic_write_json, atomic_write_jsonl
@@ -163,6 +164,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             owner[key] = name
 
     load_started = time.time()
+    splits = use_split_store(cfg.paths.get("split_cache"))
+    split_counts = (splits.hits, splits.misses) if splits is not None else (0, 0)
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
@@ -279,6 +282,11 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             "summarize_seconds": round(summarized - summarize_started, 3),
             "score_seconds": score_seconds,
         }
+        if splits is not None:
+            timing["split_store"] = {
+                "hits": splits.hits - split_counts[0],
+                "misses": splits.misses - split_counts[1],
+            }
         cache = getattr(summarizer, "cache", None)
         if cache is not None and getattr(cache, "enabled", False):
             timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
@@ -286,6 +294,9 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         atomic_write_json(out_dir / "timing.json", timing)
     except OSError as exc:  # disk full, read-only or vanished folder, quota, ...
         raise BenchError(f"cannot write results to {out_dir}: {exc.strerror or exc}") from exc
+    # New sentence splits go to the shared store only once the run has succeeded (apart from
+    # batches of SplitStore.batch on very large inputs, which are complete entries too).
+    flush_split_store()
     for name, sig in sig_strings.items():
         log.info("%s signature: %s", name, sig)
     return run_record

@@ -86,3 +86,119 @@ def test_embedded_cluster_hard_cases_survive_splitting(cluster):
         assert any(fragment in s for s in sentences), fragment
     for s in sentences:
         assert not s.endswith(("Lt.", "Gen.", "U.S", "(retd")), s
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    """A split store in use for the test; memory memo cleared before and after."""
+    from bench.preprocess import text
+
+    path = tmp_path / "splits.sqlite"
+    text._split_paragraph.cache_clear()
+    text.use_split_store(path)
+    yield path
+    text.use_split_store(None)
+    text._split_paragraph.cache_clear()
+
+
+def _paragraphs(cluster):
+    return [p for d in cluster.documents for p in d.text.split("\n") if p.strip()]
+
+
+def test_the_store_returns_exactly_what_pysbd_returns(cluster, store_path):
+    from bench.preprocess import text
+
+    paragraphs = _paragraphs(cluster) + ['Lt. Gen. Naveed said "no." Then é ünïcode. Done…']
+    fresh = [text._segment(p) for p in paragraphs]
+    assert [text._split_paragraph(p) for p in paragraphs] == fresh  # misses, stored
+    text.flush_split_store()
+    text._split_paragraph.cache_clear()
+    store = text.use_split_store(store_path)  # a later process, same file
+    assert [text._split_paragraph(p) for p in paragraphs] == fresh
+    assert (store.hits, store.misses) == (len(set(paragraphs)), 0)
+
+
+def test_another_splitter_version_never_reads_the_entries(cluster, store_path, monkeypatch):
+    from bench.preprocess import text
+
+    paragraph = _paragraphs(cluster)[0]
+    text._split_paragraph(paragraph)
+    text.flush_split_store()
+    text._split_paragraph.cache_clear()
+    text.splitter_signature.cache_clear()
+    monkeypatch.setattr(text, "version", lambda name: "9.9.9")
+    try:
+        store = text.use_split_store(store_path)
+        text._split_paragraph(paragraph)
+        assert (store.hits, store.misses) == (0, 1)
+    finally:
+        text.splitter_signature.cache_clear()
+
+
+def test_a_damaged_store_is_switched_off_and_splitting_goes_on(cluster, tmp_path, caplog):
+    from bench.preprocess import text
+
+    path = tmp_path / "splits.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    text._split_paragraph.cache_clear()
+    try:
+        text.use_split_store(path)
+        paragraph = _paragraphs(cluster)[0]
+        assert text._split_paragraph(paragraph) == text._segment(paragraph)
+        assert "sentence split store" in caplog.text
+        assert text._STORE is None
+    finally:
+        text.use_split_store(None)
+        text._split_paragraph.cache_clear()
+
+
+def test_an_unusable_store_path_is_a_warning_not_an_error(cluster, tmp_path, caplog):
+    from bench.preprocess import text
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    text._split_paragraph.cache_clear()
+    try:
+        text.use_split_store(blocker / "splits.sqlite")
+        paragraph = _paragraphs(cluster)[0]
+        assert text._split_paragraph(paragraph) == text._segment(paragraph)
+        text.flush_split_store()
+        assert "not written" in caplog.text
+        assert text._STORE is None
+    finally:
+        text.use_split_store(None)
+        text._split_paragraph.cache_clear()
+
+
+def test_nothing_is_written_until_a_flush_and_a_dropped_store_writes_nothing(cluster, tmp_path):
+    from bench.preprocess import text
+
+    path = tmp_path / "splits.sqlite"
+    text._split_paragraph.cache_clear()
+    try:
+        text.use_split_store(path)
+        text._split_paragraph(_paragraphs(cluster)[0])
+        assert not path.exists()  # a run that fails now leaves no cache file
+        text.use_split_store(None)
+        assert not path.exists()
+    finally:
+        text._split_paragraph.cache_clear()
+
+
+def test_a_second_run_reads_its_splits_from_the_store(compose_run, tmp_path):
+    import json
+
+    from bench.preprocess import text
+    from bench.run import run
+
+    cfg = compose_run(f"paths.results_dir={tmp_path}", "metrics=[rouge]")
+    counts = []
+    for name in ("one", "two"):
+        text._split_paragraph.cache_clear()
+        run(cfg, tmp_path / name)
+        counts.append(json.loads((tmp_path / name / "timing.json").read_text())["split_store"])
+    text.use_split_store(None)
+    assert counts[0]["misses"] > 50 and counts[0]["hits"] == 0
+    assert counts[1] == {"hits": counts[0]["misses"], "misses": 0}
+    for file in ("scores.jsonl", "summaries.jsonl", "run.json"):
+        assert (tmp_path / "one" / file).read_bytes() == (tmp_path / "two" / file).read_bytes()
