@@ -14,9 +14,12 @@ Figures printed (and written to ``results/benchmarks/scale.json`` with a plot, `
    resident memory of the process, and per-job seconds of loading, summarizing and each metric.
 3. **Rerun**: the identical sweep again into the same folder (resume skips complete jobs),
    as a share of the first run.
+4. **Distinct paragraphs** (``--distinct-size``, default 1,000): the same sweep on clusters
+   whose paragraphs never repeat (``--distinct``), so that sentence splitting costs what it
+   does on a real corpus; the first job splits, the later ones read the split store.
 
 Synthetic clusters reuse the 83 sentences of the embedded articles, so the sentence splitter's
-memo hits more often than on real data: loading is cheaper here than on a real corpus.
+memo hits more often than on real data in 2.; 4. measures the real splitting cost.
 
     .venv/bin/python benchmarks/scale.py [--sizes 500,1000,5000] [--repeats 5] [--work DIR]
 """
@@ -106,7 +109,9 @@ def startup(work: Path, repeats: int) -> dict:
 def job_seconds(sweep: Path) -> dict[str, dict[str, float]]:
     """Per job (summarizer): seconds of loading, summarizing and each metric (timing.json)."""
     out = {}
-    for timing in sorted(sweep.glob("*/timing.json")):
+    started = {p: json.loads(p.read_text())["started"] for p in sweep.glob("*/timing.json")}
+    timings = sorted(started, key=started.__getitem__)
+    for timing in timings:  # in the order the jobs ran
         t = json.loads(timing.read_text())
         name = timing.parent.name.rsplit("summarizer=", 1)[-1]
         out[name] = {
@@ -118,28 +123,35 @@ def job_seconds(sweep: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def scale(work: Path, n: int, systems: str) -> dict:
-    """Generate ``n`` clusters, run the sweep twice into the same folder; figures."""
-    data = work / f"synthetic-{n}.jsonl"
+def scale(work: Path, n: int, systems: str, distinct: bool = False) -> dict:
+    """Generate ``n`` clusters, run the sweep twice into the same folder; figures.
+
+    Each size starts with an empty ``datasets`` cache and an empty sentence split store.
+    """
+    name = f"{n}-distinct" if distinct else str(n)
+    data = work / f"synthetic-{name}.jsonl"
     if not data.exists():
         subprocess.run(
-            [sys.executable, "-m", "bench.data.synthetic", str(data), "--clusters", str(n)],
+            [sys.executable, "-m", "bench.data.synthetic", str(data), "--clusters", str(n),
+             *(["--distinct"] if distinct else [])],
             cwd=ROOT, env=env(), check=True, capture_output=True,
         )  # fmt: skip
-    sweep = work / f"sweep-{n}"
-    shutil.rmtree(sweep, ignore_errors=True)
-    cache = work / f"hf-cache-{n}"
-    shutil.rmtree(cache, ignore_errors=True)
+    sweep, cache, splits = (work / f"{kind}-{name}" for kind in ("sweep", "hf-cache", "splits"))
+    for path in (sweep, cache):
+        shutil.rmtree(path, ignore_errors=True)
+    splits.with_suffix(".sqlite").unlink(missing_ok=True)
     argv = [
         str(BIN / "bench-run"), "-m", "dataset=jsonl", f"dataset.path={data}",
-        f"dataset.cache_dir={cache}", f"summarizer={systems}", f"hydra.sweep.dir={sweep}",
+        f"dataset.cache_dir={cache}", f"paths.split_cache={splits.with_suffix('.sqlite')}",
+        f"summarizer={systems}", f"hydra.sweep.dir={sweep}",
     ]  # fmt: skip
-    log = work / f"sweep-{n}.log"
+    log = work / f"sweep-{name}.log"
     first, peak = timed(argv, log)
     jobs = job_seconds(sweep)
     rerun, rerun_peak = timed(argv, log)
     return {
         "clusters": n,
+        "distinct_paragraphs": distinct,
         "data_mb": round(data.stat().st_size / 1e6, 1),
         "seconds": round(first, 2),
         "ms_per_cluster": round(1000 * first / n, 2),
@@ -185,6 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="500,1000,5000")
     parser.add_argument("--systems", default=SYSTEMS)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--distinct-size",
+        type=int,
+        default=1000,
+        help="also a sweep on this many clusters whose paragraphs never repeat (0: skip)",
+    )
     parser.add_argument("--work", type=Path, help="keep data and sweeps here (default: temp)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks")
     args = parser.parse_args(argv)
@@ -200,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(scale(work, n, args.systems))
         print(f"  {rows[-1]['seconds']:.1f} s, rerun {rows[-1]['rerun_seconds']:.1f} s", flush=True)
 
+    distinct = None
+    if args.distinct_size:
+        n = args.distinct_size
+        print(f"sweep on {n:,} clusters of distinct paragraphs (real splitting) ...", flush=True)
+        distinct = scale(work, n, args.systems, distinct=True)
+        print(f"  {distinct['seconds']:.1f} s, rerun {distinct['rerun_seconds']:.1f} s", flush=True)
+
     small, large = rows[0], rows[-1]
     ratio = round(large["ms_per_cluster"] / small["ms_per_cluster"], 3)
     record = {
@@ -207,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "systems": args.systems,
         "startup": start,
         "sizes": rows,
+        "distinct_paragraphs": distinct,
         "per_cluster_ratio": {"sizes": [small["clusters"], large["clusters"]], "ratio": ratio},
         "targets": TARGETS,
     }
@@ -231,6 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, job in large["jobs"].items():
         cells = " | ".join(f"{job.get(p, 0.0):.1f}" for p in phases)
         print(f"| {name} | {cells} | {job['total']:.1f} |")
+    if distinct is not None:
+        loads = [job["load"] for job in distinct["jobs"].values()]
+        print(
+            f"\nDistinct paragraphs, {distinct['clusters']:,} clusters: sweep "
+            f"{distinct['seconds']:.1f} s ({distinct['ms_per_cluster']:.1f} ms/cluster), loading "
+            f"{loads[0]:.1f} s in the first job (splitting) and "
+            f"{statistics.mean(loads[1:]) if len(loads) > 1 else float('nan'):.1f} s in each later "
+            f"one (split store); rerun {distinct['rerun_share']:.1%}."
+        )
     worst_rerun = max(r["rerun_share"] for r in rows)
     print("\n| Figure | Value | Target | |")
     print("|---|--:|--:|---|")

@@ -103,3 +103,15 @@ def test_overlong_job_folder_names_are_cut_with_a_hash():
     assert a != b
     assert len(a.encode()) <= NAME_MAX and len(b.encode()) <= NAME_MAX
     assert len(safe_dirname("é" * 200).encode()) <= NAME_MAX
+
+
+def test_distinct_paragraphs_never_repeat_and_keep_the_sentences(tmp_path):
+    plain = list(synthetic_clusters(3, seed=2))
+    distinct = list(synthetic_clusters(3, seed=2, distinct=True))
+    paragraphs = [p for c in distinct for d in c["documents"] for p in d["text"].split("\n")]
+    assert len(set(paragraphs)) == len(paragraphs)
+    for a, b in zip(plain, distinct, strict=True):
+        assert a["references"] == b["references"]
+        for da, db in zip(a["documents"], b["documents"], strict=True):
+            lines = db["text"].split("\n")
+            assert [line.rsplit(" (Item ", 1)[0] for line in lines] == da["text"].split("\n")

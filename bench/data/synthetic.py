@@ -7,7 +7,7 @@ byte-identical files. Every cluster draws one pool of sentences, as if all its d
 one event. Documents take runs of sentences from it (about ``--words`` words each), and the 1-4
 references take a few more, as short extracts.
 
-    python -m bench.data.synthetic OUT.jsonl --clusters 1000 [--seed 0] [--documents 5]
+    python -m bench.data.synthetic OUT.jsonl --clusters 1000 [--seed 0] [--documents 5] [--distinct]
     bench-run dataset=jsonl dataset.path=OUT.jsonl
 """
 
@@ -45,10 +45,24 @@ def _take(pool: list[str], rng: np.random.Generator, words: int) -> list[str]:
     return out
 
 
+def _distinct(lines: list[str], tag: str) -> list[str]:
+    """Each line (paragraph) with a sentence of its own, so that no two paragraphs are equal."""
+    return [f"{line} (Item {tag}.{k + 1}.)" for k, line in enumerate(lines)]
+
+
 def synthetic_clusters(
-    n: int, seed: int = 0, documents: int = 5, words: int = 500, pool: list[str] | None = None
+    n: int,
+    seed: int = 0,
+    documents: int = 5,
+    words: int = 500,
+    pool: list[str] | None = None,
+    distinct: bool = False,
 ) -> Iterator[dict]:
-    """``n`` clusters as JSON-ready dicts in the ``jsonl`` dataset format."""
+    """``n`` clusters as JSON-ready dicts in the ``jsonl`` dataset format.
+
+    ``distinct``: every document paragraph ends with a numbered sentence of its own, so that
+    sentence splitting costs what it costs on a real corpus (no paragraph repeats).
+    """
     check_int(n, "clusters", 1)
     check_int(seed, "seed")
     check_int(documents, "documents", 1)
@@ -59,10 +73,12 @@ def synthetic_clusters(
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         order = [sentences[j] for j in rng.permutation(len(sentences))]
-        docs = [
-            {"doc_id": f"d{k + 1}", "text": "\n".join(_take(order, rng, words))}
-            for k in range(documents)
-        ]
+        docs = []
+        for k in range(documents):
+            lines = _take(order, rng, words)
+            if distinct:
+                lines = _distinct(lines, f"{i + 1}.{k + 1}")
+            docs.append({"doc_id": f"d{k + 1}", "text": "\n".join(lines)})
         refs = [
             {"ref_id": f"r{k + 1}", "text": "\n".join(_take(order, rng, 100))}
             for k in range(int(rng.integers(1, 5)))
@@ -78,9 +94,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--documents", type=int, default=5, help="documents per cluster")
     parser.add_argument("--words", type=int, default=500, help="about this many words a document")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="end every paragraph with a numbered sentence of its own (real splitting cost)",
+    )
     args = parser.parse_args(argv)
     try:
-        rows = synthetic_clusters(args.clusters, args.seed, args.documents, args.words)
+        rows = synthetic_clusters(
+            args.clusters, args.seed, args.documents, args.words, distinct=args.distinct
+        )
         text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
         atomic_write_text(args.out, text)
     except (BenchError, ValueError, OSError) as exc:
