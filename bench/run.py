@@ -164,8 +164,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             owner[key] = name
 
     load_started = time.time()
-    splits = use_split_store(cfg.paths.get("split_cache"))
-    split_counts = (splits.hits, splits.misses) if splits is not None else (0, 0)
+    splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
@@ -283,10 +282,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
             "score_seconds": score_seconds,
         }
         if splits is not None:
-            timing["split_store"] = {
-                "hits": splits.hits - split_counts[0],
-                "misses": splits.misses - split_counts[1],
-            }
+            timing["split_store"] = {"hits": splits.hits, "misses": splits.misses}
         cache = getattr(summarizer, "cache", None)
         if cache is not None and getattr(cache, "enabled", False):
             timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.data.clusters import check_id
+from bench.data.clusters import build_document, check_id
 from bench.data.io import read_text, require_keys
 from bench.errors import ArgumentParser, BenchError
 from bench.metrics.consistency.base import FAILING
@@ -182,11 +182,10 @@ def _document(entry: Any, cleaner: Any, where: str, seen: set[str]) -> Document:
     seen.add(doc_id)
     raw = _string(entry, "text", where)
     title = _string(entry, "title", where, empty=True) if "title" in entry else ""
-    cleaned = cleaner.clean(raw, title)
-    sentences = tuple(split_sentences(cleaned.paragraphs))
-    if not sentences:
+    doc = build_document(cleaner, doc_id, title, raw, where)
+    if doc is None:
         raise BenchError(f"{where}: document {doc_id!r} has no text left after cleaning")
-    return Document(doc_id, title, raw, cleaned.text, sentences, cleaned.removed)
+    return doc
 
 
 def _reference(entry: Any, where: str, seen: set[str]) -> Reference:

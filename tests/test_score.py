@@ -668,3 +668,17 @@ def test_lines_that_parse_but_cannot_be_written_back_are_refused(tmp_path, line,
 
     with pytest.raises(BenchError, match=message):
         _parse_line(line, "f line 1")
+
+
+def test_clusters_file_documents_get_the_same_size_limit_as_datasets():
+    from bench.errors import BenchError
+    from bench.preprocess.clean import Cleaner, CleaningConfig
+    from bench.score import _document
+
+    cleaner = Cleaner(CleaningConfig(max_document_chars=20))
+    entry = {"doc_id": "d1", "text": "Mattis visited Islamabad on Monday. " * 3}
+    with pytest.raises(BenchError, match=r"'d1' \(clusters.jsonl:1\) has 108 characters"):
+        _document(entry, cleaner, "clusters.jsonl:1", set())
+    doc = _document(entry, Cleaner(), "clusters.jsonl:1", set())
+    assert doc.sentences == ("Mattis visited Islamabad on Monday.",) * 3
+    assert doc.raw_text == entry["text"]

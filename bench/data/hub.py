@@ -449,11 +449,11 @@ class JsonlClusters(RowClusters):
         """``(id, title or author, text)`` of each document or reference object of a row."""
         out: list[tuple[str, str, str]] = []
         seen: set[str] = set()
+        what = "document id" if id_name == "doc_id" else "reference id"
         for j, item in enumerate(items):
             at = f"{where} {column}[{j}]"
             if not isinstance(item, Mapping):
                 raise BenchError(f"{at} must be an object, got {type(item).__name__}")
-            what = "document id" if id_name == "doc_id" else "reference id"
             item_id = self._id(item, id_field, at, what)
             if item_id in seen:
                 raise BenchError(f"{at}: duplicate {id_name} {item_id!r}")

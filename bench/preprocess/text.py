@@ -7,6 +7,7 @@ on long unbroken text, so it is always run one paragraph at a time, never on a w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -140,19 +141,26 @@ def use_split_store(path: str | Path | None) -> SplitStore | None:
     return _STORE
 
 
+def _switch_off(store: SplitStore, exc: Exception, what: str) -> None:
+    """Stop using a store that failed, with a warning (``what``): it only saves time."""
+    global _STORE
+    log.warning("sentence split store %s %s: %s", store.path, what, exc)
+    with contextlib.suppress(Exception):  # already failing; closing is best effort
+        store.close()
+    if _STORE is store:
+        _STORE = None
+
+
 def flush_split_store() -> None:
     """Write the splits the store in use has not written yet."""
     import sqlite3
 
-    global _STORE
     if _STORE is None:
         return
     try:
         _STORE.flush()
     except (sqlite3.Error, OSError) as exc:
-        log.warning("sentence split store %s not written: %s", _STORE.path, exc)
-        _STORE.close()
-        _STORE = None
+        _switch_off(_STORE, exc, "not written")
 
 
 def _segment(paragraph: str) -> tuple[str, ...]:
@@ -161,7 +169,6 @@ def _segment(paragraph: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def _split_paragraph(paragraph: str) -> tuple[str, ...]:
-    global _STORE
     store = _STORE
     if store is None:
         return _segment(paragraph)
@@ -169,9 +176,8 @@ def _split_paragraph(paragraph: str) -> tuple[str, ...]:
 
     try:
         stored = store.get(paragraph)
-    except (sqlite3.Error, OSError, ValueError) as exc:  # a damaged file: go on without it
-        log.warning("sentence split store %s not used: %s", store.path, exc)
-        _STORE = None
+    except (sqlite3.Error, OSError, ValueError) as exc:  # a damaged file
+        _switch_off(store, exc, "not used")
         return _segment(paragraph)
     if stored is not None:
         return stored
@@ -179,8 +185,7 @@ def _split_paragraph(paragraph: str) -> tuple[str, ...]:
     try:
         store.put(paragraph, sentences)
     except (sqlite3.Error, OSError) as exc:
-        log.warning("sentence split store %s not written: %s", store.path, exc)
-        _STORE = None
+        _switch_off(store, exc, "not written")
     return sentences
 
 

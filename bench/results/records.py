@@ -21,9 +21,13 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
 
 
+def _host() -> str:
+    return socket.gethostname().replace(os.sep, "_")
+
+
 def _writer_tag() -> str:
     """Host and process of a temporary file's writer, so that leftovers can be recognised."""
-    return f"{socket.gethostname().replace(os.sep, '_')}~{os.getpid()}"
+    return f"{_host()}~{os.getpid()}"
 
 
 def _alive(pid: int) -> bool:
@@ -46,7 +50,7 @@ def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
     import time
 
     prefix = f".{path.name}."
-    host = socket.gethostname().replace(os.sep, "_")
+    host = _host()
     try:
         candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
     except OSError:

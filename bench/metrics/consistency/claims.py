@@ -151,19 +151,23 @@ def normalize(text: str) -> list[str]:
     tokens: list[str] = []
     i = 0
     while i < len(raw):
-        if raw[i] in _PHRASE_STARTS:
-            for phrase, alias in _PHRASES:
-                if tuple(raw[i : i + len(phrase)]) == phrase:
-                    tokens.append(alias)
-                    i += len(phrase)
-                    break
-            else:
-                tokens.append(_ALIASES.get(raw[i], raw[i]))
-                i += 1
-        else:
-            tokens.append(_ALIASES.get(raw[i], raw[i]))
+        word = raw[i]
+        match = _phrase_at(raw, i) if word in _PHRASE_STARTS else None
+        if match is None:
+            tokens.append(_ALIASES.get(word, word))
             i += 1
+        else:
+            tokens.append(match[1])
+            i += len(match[0])
     return tokens
+
+
+def _phrase_at(raw: Sequence[str], i: int) -> tuple[tuple[str, ...], str] | None:
+    """The first alias phrase (and its alias) that starts at ``raw[i]``, if any."""
+    for phrase, alias in _PHRASES:
+        if tuple(raw[i : i + len(phrase)]) == phrase:
+            return phrase, alias
+    return None
 
 
 def _joined(tokens: Sequence[str]) -> str:
