@@ -269,6 +269,8 @@ def read_run(path: Path) -> Run:
         mean = value.get("mean") if isinstance(value, dict) else None
         if isinstance(mean, bool) or not isinstance(mean, int | float):
             raise BenchError(f"{path}: scores.{key} has no numeric 'mean'")
+        if not math.isfinite(mean):  # bad input, not a regression: no delta can be taken
+            raise BenchError(f"{path}: scores.{key}.mean is {mean}, not a finite number")
         means[str(key)] = float(mean)
     n = record.get("n_clusters")
     signatures = record.get("signatures")
@@ -294,9 +296,15 @@ def load_side(path: Path, what: str) -> dict[str, Run]:
     Raises:
         BenchError: when nothing is found, a run.json is unusable, or two runs share a label.
     """
+    from bench.results.fileset import is_staged
+
     if not path.exists():
         raise BenchError(f"{what} not found: {path}")
-    files = [path] if path.is_file() else sorted(path.rglob("run.json"))
+    files = (
+        [path]
+        if path.is_file()
+        else sorted(p for p in path.rglob("run.json") if not is_staged(p.relative_to(path)))
+    )
     if not files:
         raise BenchError(f"no run.json under {what} directory {path}")
     runs: dict[str, Run] = {}
@@ -689,6 +697,7 @@ def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> 
     Raises:
         BenchError: when a run has no scores.jsonl or two labels give one directory name.
     """
+    from bench.results.fileset import replace_set
     from bench.results.records import atomic_write_text
 
     names: dict[str, Run] = {}
@@ -710,9 +719,11 @@ def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> 
     written = []
     for name in sorted(names):
         run = names[name]
-        for file in BASELINE_FILES:
-            text = (run.directory / file).read_text(encoding="utf-8")
-            atomic_write_text(dest / name / file, text)
+        # one set per run: a failure or kill part-way keeps the old baseline of this run whole
+        with replace_set(dest / name, ("scores.jsonl", "run.json")) as staging:
+            for file in BASELINE_FILES:
+                text = (run.directory / file).read_text(encoding="utf-8")
+                atomic_write_text(staging / file, text)
         written.append(dest / name)
     return written
 

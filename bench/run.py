@@ -134,11 +134,38 @@ def metric_details(metric: Any, n: int) -> list[dict[str, Any]]:
     return [dict(d) for d in details]
 
 
-def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """Run one configuration and write its result files into ``out_dir``."""
+def check_finite(system: dict[str, Any]) -> None:
+    """Refuse NaN or infinite system scores: they would be written as numbers and exit 0.
+
+    Raises:
+        BenchError: naming the first score key with a non-finite mean or bound.
+    """
+    import math
+
+    for key, interval in system.items():
+        for part in ("mean", "low", "high"):
+            value = getattr(interval, part)
+            if value is not None and not math.isfinite(value):
+                raise BenchError(f"score {key!r} has a non-finite {part} ({value}); no results")
+
+
+def run(
+    cfg: DictConfig,
+    out_dir: Path,
+    overrides: Sequence[str] = (),
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one configuration and write its result files into ``out_dir``.
+
+    ``previous`` is the run.json of complete earlier results of the same config, code and
+    packages in ``out_dir`` (:func:`completed_record`): they are returned as they are when the
+    inputs read from outside the config (data, references, precomputed summaries, model weights)
+    still have the content hashes recorded there, and recomputed otherwise.
+    """
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate
+    from bench.results.fileset import replace_set
     from bench.results.provenance import git_commit, package_versions
     from bench.results.records import atomic_write_json, atomic_write_jsonl
 
@@ -167,6 +194,13 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
+    if previous is not None:
+        changed = changed_inputs(previous, source, summarizer, metrics)
+        if not changed:
+            log.info("complete results of this config already in %s: skipped", out_dir)
+            return previous
+        log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
+                 ", ".join(changed))  # fmt: skip
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
     summarize_started = time.time()
     try:
@@ -216,6 +250,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         score_seconds[name] = round(time.time() - metric_started, 3)
 
     system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
+    check_finite(system)
     sig_strings = {}
     for name, sig in signatures.items():
         ci = system[next(iter(metrics[name].higher_is_better))].method
@@ -262,32 +297,29 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     if per_reference:
         score_rows[0]["per_reference"] = per_reference
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # Records of an earlier run in this directory go first, so that a kill part-way through the
-        # writes below never leaves old run.json/timing.json beside new per-cluster files; run.json
-        # and timing.json last: with them present (and parseable) a run is complete.
-        for stale in ("timing.json", "run.json"):
-            (out_dir / stale).unlink(missing_ok=True)
-        atomic_write_jsonl(out_dir / "summaries.jsonl", summaries_rows)
-        atomic_write_jsonl(out_dir / "scores.jsonl", score_rows)
-        atomic_write_json(out_dir / "run.json", run_record)
-        # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
-        finished = time.time()
-        timing: dict[str, Any] = {
-            "started": started,
-            "finished": finished,
-            "seconds": round(finished - started, 3),
-            "load_seconds": round(load_seconds, 3),
-            "summarize_seconds": round(summarized - summarize_started, 3),
-            "score_seconds": score_seconds,
-        }
-        if splits is not None:
-            timing["split_store"] = {"hits": splits.hits, "misses": splits.misses}
-        cache = getattr(summarizer, "cache", None)
-        if cache is not None and getattr(cache, "enabled", False):
-            timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
-            log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
-        atomic_write_json(out_dir / "timing.json", timing)
+        # Into a staging folder first, moved in as one set once complete: until then an earlier
+        # complete run in ``out_dir`` stays as it was, whatever happens to this one.
+        with replace_set(out_dir, RESULT_FILES) as staging:
+            atomic_write_jsonl(staging / "summaries.jsonl", summaries_rows)
+            atomic_write_jsonl(staging / "scores.jsonl", score_rows)
+            atomic_write_json(staging / "run.json", run_record)
+            # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
+            finished = time.time()
+            timing: dict[str, Any] = {
+                "started": started,
+                "finished": finished,
+                "seconds": round(finished - started, 3),
+                "load_seconds": round(load_seconds, 3),
+                "summarize_seconds": round(summarized - summarize_started, 3),
+                "score_seconds": score_seconds,
+            }
+            if splits is not None:
+                timing["split_store"] = {"hits": splits.hits, "misses": splits.misses}
+            cache = getattr(summarizer, "cache", None)
+            if cache is not None and getattr(cache, "enabled", False):
+                timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
+                log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
+            atomic_write_json(staging / "timing.json", timing)
     except OSError as exc:  # disk full, read-only or vanished folder, quota, ...
         raise BenchError(f"cannot write results to {out_dir}: {exc.strerror or exc}") from exc
     # New sentence splits go to the shared store only once the run has succeeded (apart from
@@ -332,14 +364,51 @@ def _prune(directory: Path, results_dir: Path) -> None:
 def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> None:
     """Remove what a failed run wrote, and the directories that leaves empty.
 
-    Only files this program writes are deleted, never a whole tree, and parents are pruned only
-    while empty and inside ``results_dir``: pointing ``hydra.run.dir`` at an existing folder
-    cannot lose anything.
+    A failed run never wrote a result file: they go to a staging folder (removed on failure)
+    and are moved in only once all are written. So only Hydra's record and log of the attempt
+    are left, and they go only from a folder without results of an earlier run (those keep
+    their files; the log has the failure appended). Never a whole tree is deleted, and parents
+    are pruned only while empty and inside ``results_dir``: pointing ``hydra.run.dir`` at an
+    existing folder cannot lose anything.
     """
-    for name in (*RESULT_FILES, *HYDRA_FILES, f"{job_name}.log"):
+    if any((out_dir / name).exists() for name in RESULT_FILES):
+        log.warning("the failed run left the earlier results in %s as they were", out_dir)
+        return
+    for name in (*HYDRA_FILES, f"{job_name}.log"):
         (out_dir / name).unlink(missing_ok=True)
     _prune(out_dir / ".hydra", results_dir)
     _prune(out_dir, results_dir)
+
+
+def _recorded_inputs(source: Any, summarizer: Any, metrics: dict[str, Any]) -> dict[str, Any]:
+    """The signatures of a run that hash what it read from outside its config."""
+    return {
+        "dataset_signature": source.signature(),
+        "summarizer_signature": summarizer.signature(),
+        "metric_signatures": {name: metric.signature() for name, metric in metrics.items()},
+    }
+
+
+def changed_inputs(
+    record: dict[str, Any], source: Any, summarizer: Any, metrics: dict[str, Any]
+) -> list[str]:
+    """Which recorded input signatures of ``record`` differ from the current inputs' (sorted).
+
+    The dataset's content digest, the precomputed summaries' file hash, model weights'
+    fingerprints and metric resources are read after loading, so data edited outside the
+    repository (same config, same code) is caught here.
+    """
+    import json
+
+    current = json.loads(json.dumps(_recorded_inputs(source, summarizer, metrics)))
+    changed = []
+    for key, value in current.items():
+        if key == "metric_signatures":
+            recorded = record.get(key) or {}
+            changed += [f"metric {n}" for n in sorted(value) if recorded.get(n) != value[n]]
+        elif record.get(key) != value:
+            changed.append(key.removesuffix("_signature"))
+    return changed
 
 
 def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
@@ -365,34 +434,40 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    same = (
-        record.get("config") == json.loads(json.dumps(_result_config(cfg)))
-        and record.get("git") == git_commit(ROOT)
-        and record.get("packages") == package_versions()
-    )
-    return record if same else None
+    current = {
+        "config": json.loads(json.dumps(_result_config(cfg))),
+        "git": git_commit(ROOT),
+        "packages": package_versions(),
+    }
+    changed = [key for key, value in current.items() if record.get(key) != value]
+    if changed:
+        log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
+                 ", ".join("code" if k == "git" else k for k in changed))  # fmt: skip
+        return None
+    return record
 
 
 def _hydra_main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from bench.results.fileset import finish_interrupted
     from bench.results.records import atomic_write_json
 
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     multirun = hc.mode == RunMode.MULTIRUN
-    if cfg.get("resume", True) and (record := completed_record(out_dir, cfg)) is not None:
-        log.info("complete results of this config already in %s: skipped", out_dir)
-        if not multirun:
-            _print_run(record, out_dir)
-        return
+    finish_interrupted(out_dir)  # a results set whose moving-in a kill cut short
+    previous = completed_record(out_dir, cfg) if cfg.get("resume", True) else None
     try:
-        record = run(cfg, out_dir, overrides=list(hc.overrides.task))
+        record = run(cfg, out_dir, overrides=list(hc.overrides.task), previous=previous)
     except BaseException as exc:
         discard_output(out_dir, Path(cfg.paths.results_dir), hc.job.name)
         message = user_error(exc)
         if message is None:
+            if multirun and isinstance(exc, Exception):  # say which job stops the sweep
+                print(f"bench-run: error: [{' '.join(hc.overrides.task)}] failed: "
+                      f"{type(exc).__name__}: {exc}", file=sys.stderr)  # fmt: skip
             raise
         if not multirun:
             print(f"bench-run: error: {message}", file=sys.stderr)

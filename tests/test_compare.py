@@ -456,12 +456,12 @@ def test_references_do_not_test_a_value_that_is_not_their_mean(tmp_path, capsys)
     assert _rows(out)["lead", "rouge1_f"][6] == "n/a"
 
 
-def test_a_nan_score_fails_the_gate(tmp_path, capsys):
+def test_a_nan_score_is_bad_input_for_the_gate(tmp_path, capsys):
     _fake_run(tmp_path / "baseline" / "lead", "lead", [0.4, 0.5])
     _fake_run(tmp_path / "run" / "lead", "lead", [float("nan"), 0.5])
-    code, out, _ = _compare(capsys, "--baseline", tmp_path / "baseline", "--run", tmp_path / "run")
-    assert code == 1
-    assert _rows(out)["lead", "rouge1_f"][-1] == "FAIL"
+    code, _, err = _compare(capsys, "--baseline", tmp_path / "baseline", "--run", tmp_path / "run")
+    assert code == 2
+    assert "rouge1_f.mean is nan, not a finite number" in err
 
 
 def test_write_baseline_keeps_other_systems_unless_pruning(tmp_path, capsys):

@@ -105,11 +105,12 @@ def test_a_kill_before_the_records_never_leaves_old_records_beside_new_files(
     import pytest
 
     import bench.results.records as records
-    from bench.run import completed_record, run
+    from bench.run import RESULT_FILES, completed_record, run
 
     lead_cfg = compose_run("summarizer=lead")
     run(lead_cfg, tmp_path)
     assert completed_record(tmp_path, lead_cfg) is not None
+    lead_files = {name: (tmp_path / name).read_bytes() for name in RESULT_FILES}
 
     def killed(path, obj):  # the process dies before run.json is written
         raise KeyboardInterrupt
@@ -118,8 +119,10 @@ def test_a_kill_before_the_records_never_leaves_old_records_beside_new_files(
     with pytest.raises(KeyboardInterrupt):
         run(compose_run("summarizer=random"), tmp_path)
     monkeypatch.undo()
-    assert not (tmp_path / "run.json").exists()
-    assert completed_record(tmp_path, lead_cfg) is None
+    # the earlier complete set is kept whole (not one new file beside it), no staging left
+    assert {name: (tmp_path / name).read_bytes() for name in RESULT_FILES} == lead_files
+    assert completed_record(tmp_path, lead_cfg) is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(RESULT_FILES)
 
 
 def test_uncommitted_changes_are_part_of_the_provenance(tmp_path):

@@ -250,11 +250,20 @@ def test_runs_with_the_same_label_from_two_sweeps_are_told_apart(tmp_path):
 
 
 def test_incomplete_runs_are_skipped(sweep):
-    (sweep / "broken").mkdir()
-    (sweep / "broken" / "run.json").write_text("{not json")
+    # incomplete: no run.json yet (it is moved in last), or a set still in its staging folder
     (sweep / "half").mkdir()
-    (sweep / "half" / "run.json").write_text('{"system": "x"}')
+    (sweep / "half" / "scores.jsonl").write_text("")
+    (sweep / "half" / ".staging~host~1").mkdir()
+    (sweep / "half" / ".staging~host~1" / "run.json").write_text("{not json")
     assert [r.label for r in collect_runs([sweep])] == ["lead", "oracle", "random", "twin"]
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"system": "x"}', "[]"])
+def test_a_broken_run_json_is_an_error_naming_it(sweep, text):
+    (sweep / "broken").mkdir()
+    (sweep / "broken" / "run.json").write_text(text)
+    with pytest.raises(BenchError, match=r"broken/run\.json"):
+        collect_runs([sweep])
 
 
 # --------------------------------------------------------------------------- significance
@@ -591,7 +600,7 @@ def test_a_malformed_run_json_is_a_one_line_error(tmp_path, capsys, mutate, mess
     assert len(err) == 1 and err[0].startswith("bench-table: error:") and message in err[0]
 
 
-def test_nan_is_never_bolded_as_best(tmp_path, capsys):
+def test_nan_is_refused_not_printed_or_bolded_as_best(tmp_path, capsys):
     write_run(tmp_path / "a", "lead", {"c1": {"rouge1_f": 0.4}, "c2": {"rouge1_f": 0.5}})
     b = write_run(tmp_path / "b", "oracle", {"c1": {"rouge1_f": 0.6}, "c2": {"rouge1_f": 0.7}})
     record = json.loads((b / "run.json").read_text())
@@ -599,6 +608,8 @@ def test_nan_is_never_bolded_as_best(tmp_path, capsys):
     (b / "run.json").write_text(json.dumps(record))
     (c := tmp_path / "c").mkdir()
     write_run(c, "random", {"c1": {"rouge1_f": 0.3}, "c2": {"rouge1_f": 0.2}})
-    assert main([str(tmp_path), "--columns", "rouge1_f", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert "**nan**" not in out and "**45.00**" in out
+    assert main([str(tmp_path), "--columns", "rouge1_f", "--out", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "nan" not in captured.out
+    assert f"{b / 'run.json'}: rouge1_f.mean is nan, not a finite number" in captured.err
+    assert not (tmp_path / "comparison.md").exists()

@@ -47,12 +47,15 @@ class SplitStore:
     """
 
     batch = 20_000
+    # Every row carries a sha256 of its key and value, checked on read: an edited or damaged
+    # row (the file still a valid database) is recomputed with a warning, never used.
+    table = "splits_v2"
 
     def __init__(self, path: str | Path) -> None:
         """Use the store at ``path``; it is opened when it exists and created on first write."""
         self.path = Path(path)
-        self.hits = self.misses = 0
-        self._pending: list[tuple[bytes, str]] = []
+        self.hits = self.misses = self.damaged = 0
+        self._pending: list[tuple[bytes, str, bytes]] = []
         self._db: Any = None
         if self.path.exists():
             self._open()
@@ -64,7 +67,8 @@ class SplitStore:
         db = sqlite3.connect(str(self.path), timeout=60)
         try:
             db.execute(
-                "CREATE TABLE IF NOT EXISTS splits (key BLOB PRIMARY KEY, sentences TEXT NOT NULL)"
+                f"CREATE TABLE IF NOT EXISTS {self.table} "
+                "(key BLOB PRIMARY KEY, sentences TEXT NOT NULL, checksum BLOB NOT NULL)"
             )
             db.commit()
         except BaseException:
@@ -83,19 +87,32 @@ class SplitStore:
         if self._db is None and self.path.exists():  # written meanwhile by another job
             self._open()
         row = None
+        key = self.key(paragraph)
         if self._db is not None:
             row = self._db.execute(
-                "SELECT sentences FROM splits WHERE key = ?", (self.key(paragraph),)
+                f"SELECT sentences, checksum FROM {self.table} WHERE key = ?", (key,)
             ).fetchone()
+        if row is not None and row[1] != self.checksum(key, row[0]):
+            self.damaged += 1
+            if self.damaged == 1:  # once per store: a damaged file would repeat it per row
+                log.warning("sentence split store %s: a row does not match its checksum "
+                            "(edited or damaged); splitting again", self.path)  # fmt: skip
+            row = None
         if row is None:
             self.misses += 1
             return None
         self.hits += 1
         return tuple(json.loads(row[0]))
 
+    @staticmethod
+    def checksum(key: bytes, sentences: str) -> bytes:
+        """sha256 of a row's key and stored value."""
+        return hashlib.sha256(key + b"\0" + sentences.encode("utf-8", "surrogatepass")).digest()
+
     def put(self, paragraph: str, sentences: tuple[str, ...]) -> None:
         """Remember a split (written by the next flush)."""
-        self._pending.append((self.key(paragraph), json.dumps(sentences, ensure_ascii=False)))
+        key, value = self.key(paragraph), json.dumps(sentences, ensure_ascii=False)
+        self._pending.append((key, value, self.checksum(key, value)))
         if len(self._pending) >= self.batch:
             self.flush()
 
@@ -106,8 +123,10 @@ class SplitStore:
         if self._db is None:
             self._open()
         with self._db:
+            # REPLACE: a row that failed its checksum is overwritten by the fresh split
             self._db.executemany(
-                "INSERT OR IGNORE INTO splits (key, sentences) VALUES (?, ?)", self._pending
+                f"INSERT OR REPLACE INTO {self.table} (key, sentences, checksum) VALUES (?, ?, ?)",
+                self._pending,
             )
         self._pending.clear()
 

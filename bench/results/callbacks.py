@@ -93,30 +93,58 @@ class SweepTable(Callback):
             _prune(sweep_dir / FAILED_DIR, sweep_dir)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write the table files, print the Markdown table, report failures."""
-        from bench.errors import BenchError
+        """Write the table files, print the Markdown table, report failures.
+
+        Exits 2 when a job failed or the table could not be written, whatever the cause: Hydra
+        turns an exception raised here into a warning and exit status 0.
+        """
         from bench.run import FAILED_DIR, _prune
 
         sweep_dir = Path(config.hydra.sweep.dir)
+        markdown, table_error = None, None
         try:
             markdown = write_comparison(sweep_dir)
-        except BenchError as exc:
-            # e.g. a foreign, malformed run.json in the sweep directory: say so, exit 2
-            print(f"bench-run: error: no comparison table: {exc}", file=sys.stderr)
-            sys.exit(2)
+        except Exception as exc:  # any cause: the sweep must not exit 0 without its table
+            table_error = _one_line(exc)
+            log.debug("comparison table of %s failed", sweep_dir, exc_info=True)
         if markdown is not None:
             print(f"\nComparison ({sweep_dir}):\n\n{markdown}", flush=True)
         failed = _failures(sweep_dir)
+        if table_error is not None:
+            print(f"bench-run: error: no comparison table: {table_error}", file=sys.stderr)
         if not failed:
+            if table_error is not None:
+                sys.exit(2)
             return
-        if markdown is None:
+        jobs = [_failed_job(p) for p in failed]
+        if markdown is None and table_error is None:
             for path in failed:
                 path.unlink(missing_ok=True)
             (sweep_dir / "multirun.yaml").unlink(missing_ok=True)
             results_dir = Path(config.paths.results_dir)
             _prune(sweep_dir / FAILED_DIR, results_dir)
             _prune(sweep_dir, results_dir)
-        else:
-            jobs = [" ".join(json.loads(p.read_text())["overrides"]) for p in failed]
-            print(f"bench-run: {len(failed)} job(s) failed: {'; '.join(jobs)}", file=sys.stderr)
+        print(f"bench-run: {len(failed)} job(s) failed: {'; '.join(jobs)}", file=sys.stderr)
         sys.exit(2)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error as one line: the project's message, or the exception type and its message."""
+    from bench.errors import BenchError
+
+    if isinstance(exc, BenchError):
+        text = str(exc)
+    elif isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror or exc}{where}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())
+
+
+def _failed_job(path: Path) -> str:
+    """The overrides of a failed job from its failure record (the file name if unreadable)."""
+    try:
+        return " ".join(json.loads(path.read_text(encoding="utf-8"))["overrides"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"job {path.stem}"

@@ -43,6 +43,7 @@ DEFAULT_COLUMNS: tuple[tuple[str, str], ...] = (
 CI_FORMATS = ("bracket", "pm", "none")
 OUTPUT_STEM = "comparison"
 LENGTH_PLOT_STEM = "comparison_length"
+PLOT_SUFFIXES = (".png", ".pdf")
 # Below this many paired units the caption cautions that bootstrap p-values come out too small.
 FEW_UNITS = 10
 _PERCENT = ("rouge",)
@@ -79,15 +80,24 @@ class RunSummary:
 
 
 def load_runs(directory: Path) -> list[RunSummary]:
-    """Every complete run (a parseable run.json) under ``directory``, in path order."""
+    """Every run (a run.json) under ``directory``, in path order.
+
+    Raises:
+        BenchError: a run.json that cannot be read or parsed, or is not a run record: a table
+            that left it out silently would look complete.
+    """
+    from bench.results.fileset import is_staged
+
     runs = []
     for path in sorted(directory.rglob("run.json")):
+        if is_staged(path.relative_to(directory)):
+            continue  # a set still being written (or left by a killed writer)
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BenchError(f"{path}: unreadable run.json ({_reason(exc)})") from None
         if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
-            continue
+            raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
         _check_record(record, path)
         runs.append(RunSummary.of(record, path.parent))
     return runs
@@ -107,6 +117,18 @@ def _check_record(record: dict[str, Any], path: Path) -> None:
                 isinstance(value, bool) or not isinstance(value, int | float)
             ):
                 raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
+            if value is not None and not math.isfinite(value):
+                # NaN and inf are no scores: shown as numbers they would rank or look measured
+                raise BenchError(f"{path}: {key}.{part} is {value}, not a finite number")
+
+
+def _reason(exc: Exception) -> str:
+    """A short reason for a failed read of a JSON file."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON: {exc.msg}, line {exc.lineno}"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def collect_runs(directories: Sequence[Path]) -> list[RunSummary]:
@@ -821,32 +843,46 @@ def to_latex(
     return render_latex(compare(runs, TableOptions(columns=tuple(columns))))
 
 
+def output_names() -> tuple[str, ...]:
+    """The file names of one table set, comparison.md (its completeness marker) last."""
+    stems = (OUTPUT_STEM, LENGTH_PLOT_STEM)
+    plots = [f"{stem}{suffix}" for stem in stems for suffix in PLOT_SUFFIXES]
+    return (f"{OUTPUT_STEM}.csv", f"{OUTPUT_STEM}.tex", *plots, f"{OUTPUT_STEM}.md")
+
+
 def write_outputs(cmp: Comparison, out_dir: Path) -> list[Path]:
-    """Write comparison.md, .csv, .tex and the plots (PNG and PDF) atomically into ``out_dir``."""
+    """Write comparison.md, .csv, .tex and the plots (PNG and PDF) into ``out_dir`` as one set.
+
+    The set replaces the previous one as a unit (:func:`bench.results.fileset.replace_set`):
+    a failure or kill while writing leaves the previous tables whole, and no reader ever sees
+    members of two sets beside a comparison.md.
+    """
+    from bench.results.fileset import replace_set
     from bench.results.plots import plot_comparison, plot_length_tradeoff
     from bench.results.records import atomic_write_text
 
     written = []
-    for suffix, text in (
-        (".md", render_markdown(cmp)),
-        (".csv", render_csv(cmp)),
-        (".tex", render_latex(cmp)),
-    ):
-        path = out_dir / f"{OUTPUT_STEM}{suffix}"
-        atomic_write_text(path, text)
-        written.append(path)
-    names = [cmp.name(r) for r in cmp.runs]
-    o = cmp.options
-    marks = _plot_marks(cmp)
-    written += plot_comparison(
-        cmp.runs, out_dir / OUTPUT_STEM, o.columns, percent=o.percent, names=names, marks=marks
-    )
-    metrics = [(k, label) for k, label in o.columns if not is_length(k)]
-    if metrics:
-        written += plot_length_tradeoff(
-            cmp.runs, out_dir / LENGTH_PLOT_STEM, metrics[0], percent=o.percent, names=names
+    with replace_set(out_dir, output_names()) as staging:
+        for suffix, text in (
+            (".md", render_markdown(cmp)),
+            (".csv", render_csv(cmp)),
+            (".tex", render_latex(cmp)),
+        ):
+            path = staging / f"{OUTPUT_STEM}{suffix}"
+            atomic_write_text(path, text)
+            written.append(path)
+        names = [cmp.name(r) for r in cmp.runs]
+        o = cmp.options
+        marks = _plot_marks(cmp)
+        written += plot_comparison(
+            cmp.runs, staging / OUTPUT_STEM, o.columns, percent=o.percent, names=names, marks=marks
         )
-    return written
+        metrics = [(k, label) for k, label in o.columns if not is_length(k)]
+        if metrics:
+            written += plot_length_tradeoff(
+                cmp.runs, staging / LENGTH_PLOT_STEM, metrics[0], percent=o.percent, names=names
+            )
+    return [out_dir / path.name for path in written]
 
 
 def _plot_marks(cmp: Comparison) -> dict[tuple[int, str], str]:

@@ -8,7 +8,9 @@ never be served another's output (lm-evaluation-harness's cache key famously ign
 One file per entry, ``<dir>/<key[:2]>/<key>.json``, written to a temporary file and renamed: two
 jobs writing the same entry at once both write complete files and the last rename wins with
 identical content; readers see a whole entry or none. An entry whose recorded key or input hash
-does not match, or that does not parse, is a miss and is rewritten.
+does not match, or that does not parse, is a miss and is rewritten. Every entry also carries a
+sha256 of its own content (``checksum``), checked on read: an entry edited or damaged on disk is
+a miss with a warning and is regenerated, never served.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ FORMAT = 1
 def sha256_text(text: str) -> str:
     """Hex sha256 of UTF-8 text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_checksum(entry: Mapping[str, object]) -> str:
+    """sha256 of a cache entry's canonical JSON, its ``checksum`` field left out."""
+    body = {k: v for k, v in entry.items() if k != "checksum"}
+    return sha256_text(json.dumps(body, sort_keys=True, ensure_ascii=False))
 
 
 class GenerationCache:
@@ -71,6 +79,10 @@ class GenerationCache:
                 and entry.get("input_sha256") == sha256_text(model_input)
                 and isinstance(entry.get("output"), str)
             )
+            if valid and entry.get("checksum") != entry_checksum(entry):
+                log.warning("generation cache: entry %s does not match its checksum (edited or "
+                            "damaged); generating again", path)  # fmt: skip
+                valid = False
         except FileNotFoundError:
             valid = False
         except (OSError, ValueError, AttributeError) as exc:
@@ -93,6 +105,7 @@ class GenerationCache:
             "output": output,
             "signature": dict(signature),
         }
+        entry["checksum"] = entry_checksum(entry)
         try:
             atomic_write_json(self._path(key), entry)
         except OSError as exc:  # a full disk or read-only cache costs reuse, not the run
