@@ -267,11 +267,15 @@ def check_files(*roots: Path) -> list[Path]:
 
     Also: no run.json without complete summaries.jsonl and scores.jsonl beside it.
     """
+    from bench.results.fileset import is_staged
+
     temp = []
     for root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             if path.name.endswith(".tmp"):
                 temp.append(path)
+            elif is_staged(path.relative_to(root)):
+                continue  # a staged set, moved in as one once complete (see staged())
             elif path.suffix == ".jsonl":
                 _check_jsonl(path)
             elif path.suffix == ".json":
@@ -281,13 +285,24 @@ def check_files(*roots: Path) -> list[Path]:
                     raise AssertionError(f"{path}: not JSON ({exc})") from None
             elif path.suffix == ".yaml":
                 yaml.safe_load(path.read_text(encoding="utf-8"))
-        for run_json in root.rglob("run.json"):
+        for run_json in (p for p in root.rglob("run.json") if not is_staged(p.relative_to(root))):
             n = json.loads(run_json.read_text(encoding="utf-8"))["n_clusters"]
             for name in ("summaries.jsonl", "scores.jsonl"):
                 beside = run_json.parent / name
                 assert beside.is_file(), f"{run_json} without {name} beside it"
                 assert _check_jsonl(beside) == n, f"{beside}: not {n} rows as run.json says"
     return temp
+
+
+def staged(run_dir: Path) -> dict[str, bool]:
+    """The staging folders in ``run_dir``: name -> committed (a manifest decided the commit)."""
+    from bench.results.fileset import MANIFEST, STAGING_PREFIX
+
+    return {
+        p.name: (p / MANIFEST).is_file()
+        for p in run_dir.iterdir()
+        if p.is_dir() and p.name.startswith(STAGING_PREFIX)
+    }
 
 
 def same_as_reference(run_dir: Path, reference: Path, names: Iterable[str] = RESULTS) -> None:
@@ -401,6 +416,8 @@ class Point:
     # result files on disk right after the kill, and the temp file left half-written (if any)
     left: frozenset[str]
     half_written: str | None = None
+    # a committed set cut short while being moved in (the next run completes it)
+    committed: bool = False
 
     def spec(self, run: Path, cache: Path | None = None) -> dict:
         if "glob" not in self.kill_at:
@@ -416,15 +433,18 @@ SINGLE_POINTS = {
     "scoring-rouge": Point({"kind": "log", "pattern": r"^scoring with rouge$"}, frozenset()),
     "scoring-fact": Point({"kind": "log", "pattern": r"^scoring with fact$"}, frozenset()),
     "written-summaries": Point(
-        {"kind": "renamed", "glob": "{run}/summaries.jsonl"}, frozenset({"summaries.jsonl"})
+        {"kind": "renamed", "glob": "{run}/summaries.jsonl"},
+        frozenset({"summaries.jsonl"}),
+        committed=True,
     ),
     "written-run-json": Point(
         {"kind": "renamed", "glob": "{run}/run.json"},
         frozenset({"summaries.jsonl", "scores.jsonl", "run.json"}),
+        committed=True,
     ),
     "mid-temp-scores": Point(
-        {"kind": "writing", "glob": "{run}/.scores.jsonl.*.tmp"},
-        frozenset({"summaries.jsonl"}),
+        {"kind": "writing", "glob": "{run}/.staging~*/.scores.jsonl.*.tmp"},
+        frozenset(),
         half_written="scores.jsonl",
     ),
 }
@@ -444,15 +464,19 @@ def test_a_run_killed_reruns_to_the_same_results(env, single_reference, point):
     if spec.half_written is None:
         assert temp == [], f"temp files left by a kill outside any write: {temp}"
     else:
-        # unavoidable: SIGKILL mid-write leaves the temp file, under a name no reader takes
-        assert [p.parent for p in temp] == [run_dir], temp
+        # unavoidable: SIGKILL mid-write leaves the temp file, in the staging folder
+        assert [p.parent.parent for p in temp] == [run_dir], temp
         assert temp[0].name.startswith(f".{spec.half_written}."), temp
+    # killed while writing: an uncommitted staging folder; while moving in: a committed one
+    expected = [spec.committed] if spec.half_written or spec.committed else []
+    assert list(staged(run_dir).values()) == expected
 
     # the rerun completes, leaves no temp file behind, and gives the uninterrupted run's results
     completed(env, args)
     assert results_present(run_dir) == {*RESULTS, "timing.json"}
     same_as_reference(run_dir, single_reference)
     assert check_files(run_dir) == [], "temp files left after the rerun completed"
+    assert staged(run_dir) == {}, "staging folders left after the rerun completed"
 
 
 # --------------------------------------------------------------------------- a sweep
