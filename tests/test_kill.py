@@ -574,3 +574,104 @@ def test_a_model_run_killed_reuses_the_complete_cache_entries(env, background, p
     same_as_reference(run_dir, reference)
     assert results_present(run_dir) == {*RESULTS, "timing.json"}
     assert check_files(run_dir, cache) == [], "temp files left after the rerun completed"
+
+
+# --------------------------------------------------------------------------- reruns (issue 15)
+
+
+RERUN_POINTS = {
+    # killed while the new set is written (into its staging folder): the earlier set untouched
+    "mid-temp-summaries": Point(
+        {"kind": "writing", "glob": "{run}/*.summaries.jsonl.*.tmp"},
+        frozenset({*RESULTS, "timing.json"}),
+        half_written="summaries.jsonl",
+    ),
+    "mid-temp-scores": Point(
+        {"kind": "writing", "glob": "{run}/*.scores.jsonl.*.tmp"},
+        frozenset({*RESULTS, "timing.json"}),
+        half_written="scores.jsonl",
+    ),
+    "mid-temp-run-json": Point(
+        {"kind": "writing", "glob": "{run}/*.run.json.*.tmp"},
+        frozenset({*RESULTS, "timing.json"}),
+        half_written="run.json",
+    ),
+    # killed while the complete new set is moved in: nothing of the earlier set beside it, no
+    # run.json yet, and the next run completes the move
+    "moving-in-summaries": Point(
+        {"kind": "renamed", "glob": "{run}/summaries.jsonl"},
+        frozenset({"summaries.jsonl"}),
+        committed=True,
+    ),
+    "moving-in-scores": Point(
+        {"kind": "renamed", "glob": "{run}/scores.jsonl"},
+        frozenset({"summaries.jsonl", "scores.jsonl"}),
+        committed=True,
+    ),
+}
+
+
+@pytest.mark.parametrize("point", list(RERUN_POINTS), ids=list(RERUN_POINTS))
+def test_a_rerun_killed_keeps_the_earlier_results_or_completes_the_new(
+    env, single_reference, point
+):
+    spec = RERUN_POINTS[point]
+    run_dir = env.tmp / f"rerun-{point}"
+    args = single_args(env, run_dir)
+    completed(env, ["summarizer=lead", *args[1:]])  # the earlier complete run: another system
+    earlier = {name: (run_dir / name).read_bytes() for name in (*RESULTS, "timing.json")}
+    killed(env, args, spec.spec(run_dir))
+
+    assert results_present(run_dir) == spec.left
+    if spec.committed:
+        same_as_reference(run_dir, single_reference)  # whatever is in place is the new run's
+        assert list(staged(run_dir).values()) == [True]
+    else:
+        assert {name: (run_dir / name).read_bytes() for name in spec.left} == earlier
+        temp = check_files(run_dir)
+        assert [p.parent.parent for p in temp] == [run_dir], temp
+        assert list(staged(run_dir).values()) == [False]
+
+    out = completed(env, args)
+    if spec.committed:  # the killed run's complete set, moved in, is served
+        assert "skipped" in out.output, out.output
+    assert results_present(run_dir) == {*RESULTS, "timing.json"}
+    same_as_reference(run_dir, single_reference)
+    assert check_files(run_dir) == [] and staged(run_dir) == {}
+
+
+TABLE_POINTS = {
+    "after-md-replaced": {"kind": "renamed", "glob": "{sweep}/comparison.md"},
+    "after-csv-replaced": {"kind": "renamed", "glob": "{sweep}/comparison.csv"},
+    "after-tex-replaced": {"kind": "renamed", "glob": "{sweep}/comparison.tex"},
+    "mid-temp-png": {"kind": "writing", "glob": "{sweep}/*.comparison.png.*.tmp"},
+}
+
+
+@pytest.mark.parametrize("point", list(TABLE_POINTS), ids=list(TABLE_POINTS))
+def test_a_resweep_killed_while_replacing_its_tables_never_leaves_a_mixed_set(
+    env, background, point
+):
+    reference = background["sweep"].result()
+    sweep = env.tmp / f"resweep-{point}"
+    shutil.copytree(reference, sweep)
+    names = (*TABLES, *PLOTS)
+    old = {name: (sweep / name).read_bytes() for name in names}
+    args = sweep_args(env, sweep)
+    args[1] = "summarizer=lead,lexrank,random"  # one more job: every table file changes
+    kill_at = {**TABLE_POINTS[point], "glob": TABLE_POINTS[point]["glob"].format(sweep=sweep)}
+    killed(env, args, kill_at)
+
+    present = {name: (sweep / name).read_bytes() for name in names if (sweep / name).exists()}
+    if present != old:  # not the old set whole: then nothing of it beside new files ...
+        assert not [name for name in present if present[name] == old[name]], (
+            f"files of the earlier sweep's table beside new ones: {sorted(present)}"
+        )
+        # ... and comparison.md only with the whole new set
+        assert "comparison.md" not in present or set(present) == set(names)
+
+    completed(env, args)
+    assert all((sweep / name).is_file() for name in names)
+    assert not [name for name in names if (sweep / name).read_bytes() == old[name]]
+    assert "| random" in (sweep / "comparison.md").read_text()
+    assert staged(sweep) == {}
