@@ -603,11 +603,6 @@ RERUN_POINTS = {
         frozenset({"summaries.jsonl"}),
         committed=True,
     ),
-    "moving-in-scores": Point(
-        {"kind": "renamed", "glob": "{run}/scores.jsonl"},
-        frozenset({"summaries.jsonl", "scores.jsonl"}),
-        committed=True,
-    ),
 }
 
 

@@ -315,17 +315,20 @@ def _swap_rows(path: Path) -> None:
                 db.execute(f"UPDATE {table} SET sentences = ? WHERE rowid = ?", (value, rowid))
 
 
-def _truncate_rows(path: Path) -> None:
-    """Every stored split cut to its first sentence (still a valid JSON list)."""
+def _upper_rows(path: Path) -> None:
+    """Every stored sentence upper-cased (still a valid JSON list of the same length)."""
     with sqlite3.connect(path) as db:
         for table in _split_tables(db):
             for rowid, value in db.execute(f"SELECT rowid, sentences FROM {table}").fetchall():
-                cut = json.dumps(json.loads(value)[:1], ensure_ascii=False)
-                if cut != value:
-                    db.execute(f"UPDATE {table} SET sentences = ? WHERE rowid = ?", (cut, rowid))
+                upper = json.dumps([x.upper() for x in json.loads(value)], ensure_ascii=False)
+                db.execute(f"UPDATE {table} SET sentences = ? WHERE rowid = ?", (upper, rowid))
 
 
-SPLIT_TAMPER = {"row-edited": _edit_rows, "rows-swapped": _swap_rows, "rows-cut": _truncate_rows}
+SPLIT_TAMPER = {
+    "row-edited": _edit_rows,
+    "rows-swapped": _swap_rows,
+    "rows-upper-cased": _upper_rows,
+}
 
 
 @pytest.mark.parametrize("row", list(SPLIT_TAMPER), ids=list(SPLIT_TAMPER))
