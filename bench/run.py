@@ -1,7 +1,10 @@
 """``bench-run``: summarize every cluster, cut to the budget, score, and record the run.
 
 ``main`` is the thin Hydra wrapper; ``run(cfg, out_dir)`` is a plain function that tests call
-with a composed config. A failed run leaves no results directory behind.
+with a composed config. A failed run leaves no results directory behind, and never touches the
+results of an earlier run in its folder: a new set of results replaces the old one as a unit
+(:mod:`bench.results.fileset`). Resumed results are checked against the current config, code,
+packages and the content hashes of the data, references, precomputed summaries and models.
 """
 
 from __future__ import annotations

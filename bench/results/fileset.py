@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -37,12 +38,19 @@ def is_staged(path: Path) -> bool:
     return any(part.startswith(STAGING_PREFIX) for part in path.parts)
 
 
-def _writer_gone(staging: Path) -> bool:
-    """Whether the process that wrote ``staging`` is gone (it ran on this host and is dead)."""
+def _writer_gone(staging: Path, max_age: float = 3600.0) -> bool:
+    """Whether the process that wrote ``staging`` is gone.
+
+    On this host: it is dead. On another host (a shared file system), where that cannot be
+    checked: the folder is older than ``max_age`` seconds, as for temporary files.
+    """
     writer_host, _, pid = staging.name[len(STAGING_PREFIX) :].rpartition("~")
     if writer_host == _host() and pid.isdigit():
         return int(pid) == os.getpid() or not _alive(int(pid))
-    return False  # another host's writer: its staging folder is left alone
+    try:
+        return time.time() - staging.stat().st_mtime > max_age
+    except OSError:
+        return False
 
 
 def _fsync_dir(directory: Path) -> None:
