@@ -84,6 +84,43 @@ def normalize_punctuation(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_PUNCT_TABLE)
 
 
+# Penn Treebank tokenisation as found in CNN/DailyMail, XSum and their systems' outputs
+# ("-lrb- cnn -rrb-", "`` quoted ''", "the study 's author", "235, 000", "$ 10,000",
+# "well - known"), undone so that tokenised and untokenised text match.
+_PTB_BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
+_PTB_BRACKET = re.compile(r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-", re.IGNORECASE)
+_PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"``\s*|\s*''", '"'),  # `` quoted '' -> "quoted"
+        (r"(?<![\w`])`(?=\s*\w)\s*", "'"),  # ` quoted ' -> 'quoted'
+        (r"(?<=\w)\s+'(?=\s|[.,;:!?]|$)", "'"),  # quoted ' / players ' wages -> players'
+        (r"(?<=\w) (?='(?:s|re|ve|ll|d|m)\b|n't\b)", ""),  # the study 's -> the study's
+        (r"(?<=\d),\s+(?=\d{3}(?!\d))", ","),  # 235, 000 -> 235,000
+        (r"(?<=\d)\s+\.\s*(?=\d)", "."),  # 3 . 5 -> 3.5
+        (r"([$£€#])\s+(?=\d)", r"\1"),  # $ 10,000 -> $10,000
+        (r"(?<=\w)\s+-\s+(?=\w)", "-"),  # well - known -> well-known
+        (r"(?<=[(\[{])\s+|\s+(?=[)\]}])", ""),  # ( cnn ) -> (cnn)
+        (r"(?<=\S)\s+(?=[.,;:!?%](?:\s|$))", ""),  # found . it -> found. it
+        (r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])", " "),  # funds.In the -> funds. In the
+    )
+)
+
+
+def untokenize(text: str) -> str:
+    """Undo Penn Treebank tokenisation: brackets, quotes, clitics, split numbers, spacing.
+
+    ``"-lrb- cnn -rrb- the study 's `` $ 235, 000 '' well - known ."`` ->
+    ``'(cnn) the study\'s "$235,000" well-known.'``. Untokenised text passes unchanged, apart
+    from a missing space after a full stop before a capital ("funds.In the").
+    """
+    if "-" in text:
+        text = _PTB_BRACKET.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)
+    for pattern, repl in _PTB_RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def _ends_sentence(line: str) -> bool:
     stripped = line.rstrip().rstrip(_CLOSERS)
     return bool(stripped) and stripped[-1] in _TERMINAL

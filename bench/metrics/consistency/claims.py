@@ -36,6 +36,8 @@ from typing import Any
 
 from bench.errors import check_int
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
+from bench.metrics.consistency.lexicon import aliases, country_words
+from bench.preprocess.clean import PUNCT_MAP, untokenize
 from bench.preprocess.text import split_sentences
 from bench.types import Cluster, Document
 
@@ -55,42 +57,10 @@ _STARTERS = frozenset(
 
 # -- normalisation ---------------------------------------------------------------------------
 
-_PUNCT = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u00a0": " ",
-        "\u2032": "'",
-        "\u00b4": "'",
-    }
-)
+# The one-character replacements of the cleaner's table (and the acute accent used as an
+# apostrophe): spans found in the normalised sentence are cut from the sentence as written.
+_PUNCT = str.maketrans({k: v for k, v in PUNCT_MAP.items() if len(v) == 1} | {"\u00b4": "'"})
 _TOKEN = re.compile(r"\$|[a-z0-9]+(?:[.,][0-9]+)*")
-_ALIASES = {
-    "america": "us",
-    "usa": "us",
-    "american": "us",
-    "americans": "us",
-    "defense": "defence",
-    "jim": "james",
-    "harbor": "harbour",
-    "harboring": "harbouring",
-    "organization": "organisation",
-    "lt": "lieutenant",
-    "gen": "general",
-    "maj": "major",
-    "advisor": "adviser",
-    "spokesperson": "spokesman",
-    "pakistani": "pakistan",
-    "pakistanis": "pakistan",
-    "afghan": "afghanistan",
-    "recognized": "recognised",
-    "centre": "center",
-}
-_PHRASES = [(("united", "states"), "us"), (("u", "s"), "us"), (("u", "s", "a"), "us")]
 _WORD_NUMBERS = {
     w: i
     for i, w in enumerate(
@@ -133,7 +103,6 @@ _STOP = frozenset(
 
 _POSSESSIVE = re.compile(r"'s\b|s'(?=\s|$)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_PHRASE_STARTS = frozenset(phrase[0] for phrase, _ in _PHRASES)
 
 
 def _possessive(m: re.Match[str]) -> str:
@@ -141,32 +110,40 @@ def _possessive(m: re.Match[str]) -> str:
 
 
 def normalize(text: str) -> list[str]:
-    """Lower-case word tokens with quotes, dashes, possessives and aliases normalised."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT).lower()
+    """Lower-case word tokens: tokenisation undone, quotes, dashes, possessives, aliases mapped.
+
+    Penn Treebank tokenisation is undone first (:func:`bench.preprocess.clean.untokenize`), so
+    "the study 's" and "the study's", "235, 000" and "235,000" give the same tokens; names of
+    countries and their demonyms, and words written two ways, map to one form
+    (:mod:`bench.metrics.consistency.lexicon`).
+    """
+    text = untokenize(unicodedata.normalize("NFKC", text).translate(_PUNCT)).lower()
     if "'" in text:
         text = _POSSESSIVE.sub(_possessive, text)
     if "," in text:
         text = _THOUSANDS.sub("", text)  # 1,000 -> 1000
     raw = _TOKEN.findall(text)
+    forms = aliases()
     tokens: list[str] = []
     i = 0
     while i < len(raw):
-        word = raw[i]
-        match = _phrase_at(raw, i) if word in _PHRASE_STARTS else None
+        match = _phrase_at(raw, i, forms.get(raw[i], ()))
         if match is None:
-            tokens.append(_ALIASES.get(word, word))
+            tokens.append(raw[i])
             i += 1
         else:
-            tokens.append(match[1])
+            tokens.extend(match[1])
             i += len(match[0])
     return tokens
 
 
-def _phrase_at(raw: Sequence[str], i: int) -> tuple[tuple[str, ...], str] | None:
-    """The first alias phrase (and its alias) that starts at ``raw[i]``, if any."""
-    for phrase, alias in _PHRASES:
-        if tuple(raw[i : i + len(phrase)]) == phrase:
-            return phrase, alias
+def _phrase_at(
+    raw: Sequence[str], i: int, candidates: Sequence[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The longest written form (and its canonical tokens) that starts at ``raw[i]``, if any."""
+    for form, canon in candidates:
+        if tuple(raw[i : i + len(form)]) == form:
+            return form, canon
     return None
 
 
@@ -235,7 +212,6 @@ class Sources:
             }
             - TITLE_WORDS
             - ORGANISATION_WORDS
-            - {"us", "pakistan", "afghanistan"}
         )
         # Words the documents write in lower case: a capital at a sentence start is not a name.
         self.lowercase = {
@@ -283,21 +259,24 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _ALL_BUT = re.compile(rf"all but (\d+|{_NUMBER_WORD}) (?:of|out of) (\d+)", re.IGNORECASE)
-TITLE_WORDS = frozenset(
+_OFFICE_WORDS = frozenset(
     _words(
         "president vice prime minister secretary defence state foreign interior finance army "
         "general lieutenant major colonel brigadier admiral commander chief director cia fbi "
         "spokesman adviser national security ambassador senator governor chairman head top "
-        "military intelligence staff joint chiefs of office us pakistan afghanistan marine "
+        "military intelligence staff joint chiefs of office marine "
         "retd retired deputy assistant special envoy representative"
     )
 )
-_TITLE_GENERIC = frozenset({"of", "us", "pakistan", "afghanistan", "top", "the", "head"})
+# A country belongs to a title ("US Defence Secretary", "the French president") but is no
+# title on its own: a lone "Qatar" is a name to check.
+TITLE_WORDS = _OFFICE_WORDS | country_words()
+_TITLE_GENERIC = frozenset({"of", "top", "the", "head"}) | country_words()
 ORGANISATION_WORDS = frozenset(
     _words(
         "department ministry office agency embassy house forum network party council news "
-        "court force forces fund intelligence services airbase headquarters group taliban "
-        "nations union times post press tribune dawn reuters"
+        "court force forces fund intelligence services airbase headquarters group "
+        "nations union times post press agency newspaper journal"
     )
 )
 # Words for the same role: "ISI chief" is its "director general", the "head of" the agency.
@@ -376,7 +355,10 @@ def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
             pos += len(w)
         last_title = max((i for i, w in enumerate(words) if _is_title_word(w)), default=-1)
         if last_title == len(words) - 1:
-            continue
+            # a country before a name is part of its title ("US Congress"), alone it is a name
+            if not set(normalize(words[-1])) <= country_words():
+                continue
+            last_title -= 1
         start = positions[last_title + 1]
         text = " ".join(words[last_title + 1 :]).rstrip(".,'’")
         text = re.sub(r"['’]s$", "", text)
@@ -611,8 +593,9 @@ class ClaimChecker:
                     continue
                 start, name = start + (len(name) - len(rest)), rest
             toks = normalize(name)
-            toks = [t for t in toks if t not in TITLE_WORDS or t in {"us", "pakistan"}] or toks
-            if not toks or toks in (["us"], ["pakistan"]) or toks[0] in MONTHS + WEEKDAYS:
+            toks = [t for t in toks if t not in TITLE_WORDS or t in country_words()] or toks
+            # a lone "US" normalises like the pronoun "us"; months and weekdays are dates
+            if not toks or toks == ["us"] or toks[0] in MONTHS + WEEKDAYS:
                 continue
             if start == 0 and len(toks) == 1 and toks[0] in _STOP:
                 continue
