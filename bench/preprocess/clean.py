@@ -85,8 +85,8 @@ def normalize_punctuation(text: str) -> str:
 
 
 # Penn Treebank tokenisation as found in CNN/DailyMail, XSum and their systems' outputs
-# ("-lrb- cnn -rrb-", "`` quoted ''", "the study 's author", "235, 000", "$ 10,000",
-# "well - known"), undone so that tokenised and untokenised text match.
+# ("-lrb- cnn -rrb-", "`` quoted ''", "the study 's author", "235, 000", "$ 10,000"), undone
+# so that tokenised and untokenised text match. " - " is left alone: it is a dash in both.
 _PTB_BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
 _PTB_BRACKET = re.compile(r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-", re.IGNORECASE)
 _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -99,7 +99,6 @@ _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=\d),\s+(?=\d{3}(?!\d))", ","),  # 235, 000 -> 235,000
         (r"(?<=\d)\s+\.\s*(?=\d)", "."),  # 3 . 5 -> 3.5
         (r"([$£€#])\s+(?=\d)", r"\1"),  # $ 10,000 -> $10,000
-        (r"(?<=\w)\s+-\s+(?=\w)", "-"),  # well - known -> well-known
         (r"(?<=[(\[{])\s+|\s+(?=[)\]}])", ""),  # ( cnn ) -> (cnn)
         (r"(?<=\S)\s+(?=[.,;:!?%](?:\s|$))", ""),  # found . it -> found. it
         (r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])", " "),  # funds.In the -> funds. In the
@@ -110,9 +109,9 @@ _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def untokenize(text: str) -> str:
     """Undo Penn Treebank tokenisation: brackets, quotes, clitics, split numbers, spacing.
 
-    ``"-lrb- cnn -rrb- the study 's `` $ 235, 000 '' well - known ."`` ->
-    ``'(cnn) the study\'s "$235,000" well-known.'``. Untokenised text passes unchanged, apart
-    from a missing space after a full stop before a capital ("funds.In the").
+    ``"-lrb- cnn -rrb- the study 's `` $ 235, 000 '' ."`` -> ``'(cnn) the study\'s "$235,000".'``.
+    Untokenised text passes unchanged, apart from a missing space after a full stop before a
+    capital ("funds.In the") and a space after a currency sign ("$ 10").
     """
     if "-" in text:
         text = _PTB_BRACKET.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)

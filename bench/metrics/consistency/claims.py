@@ -180,13 +180,15 @@ class Sources:
     def __init__(self, documents: Sequence[Document]) -> None:
         """Index the documents."""
         self.doc_ids = [d.doc_id for d in documents]
-        self.sentences = [s for d in documents for s in d.sentences]
+        # Tokenised corpora ("-lrb- cnn -rrb-", "235, 000") are read as plain text.
+        sentences_of = [[untokenize(s) for s in d.sentences] for d in documents]
+        self.sentences = [s for d in sentences_of for s in d]
         self.windows: list[Window] = []
         self.doc_joined: list[str] = []
         self.doc_tokens: list[list[str]] = []
         self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
         for i, doc in enumerate(documents):
-            sentences = list(doc.sentences)
+            sentences = sentences_of[i]
             norm = [normalize(s) for s in sentences]
             flat = [t for n in norm for t in n]
             self.doc_tokens.append(flat)
@@ -537,7 +539,7 @@ class ClaimChecker:
         src = src if src is not None else Sources(cluster.documents)
         issues: list[Issue] = []
         report: list[dict[str, Any]] = []
-        for sentence in split_sentences(summary.split("\n")):
+        for sentence in split_sentences(untokenize(summary).split("\n")):
             found: list[dict[str, Any]] = []
             before = len(issues)
             issues.extend(
