@@ -36,6 +36,7 @@ from typing import Any
 
 from bench.errors import check_int
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
+from bench.metrics.consistency.casing import PLACEHOLDERS, CaseModel, has_case
 from bench.metrics.consistency.lexicon import aliases, country_words
 from bench.preprocess.clean import PUNCT_MAP, untokenize
 from bench.preprocess.text import split_sentences
@@ -202,6 +203,7 @@ class Sources:
                 )
                 self._window_sentences.append((first + lo, first + hi))
         self.vocabulary = {t for toks in self.doc_tokens for t in toks}
+        self._case: CaseModel | None = None
         self._numbers: list[set[tuple[float, str]]] | None = None
         self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
         # Surnames: last tokens of multi-word capitalised names ("Mike Pompeo" -> pompeo).
@@ -219,6 +221,13 @@ class Sources:
         self.lowercase = {
             w for s in self.sentences for w in re.findall(r"(?<![\w'])[a-z][a-z'-]+", s)
         }
+
+    @property
+    def case(self) -> CaseModel:
+        """How the documents write each word (built on first use: for lower-cased summaries)."""
+        if self._case is None:
+            self._case = CaseModel(self.sentences)
+        return self._case
 
     @property
     def numbers(self) -> list[set[tuple[float, str]]]:
@@ -473,6 +482,12 @@ def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) ->
     return content(sentence)
 
 
+def _as_written(span: str, checked: str, sentence: str) -> str:
+    """The span as the sentence writes it (``checked`` differs from it in letter case only)."""
+    at = checked.find(span)
+    return sentence[at : at + len(span)] if at >= 0 and checked != sentence else span
+
+
 def _edits(a: str, b: str) -> int:
     """Levenshtein distance (short tokens only)."""
     prev = list(range(len(b) + 1))
@@ -539,12 +554,22 @@ class ClaimChecker:
         src = src if src is not None else Sources(cluster.documents)
         issues: list[Issue] = []
         report: list[dict[str, Any]] = []
-        for sentence in split_sentences(untokenize(summary).split("\n")):
+        summary = untokenize(summary)
+        # A lower-cased summary gets the case the articles and the word list suggest, so that
+        # its names are checked; spans are cut back from the sentence as written.
+        cased = has_case(summary)
+        for sentence in split_sentences(summary.split("\n")):
             found: list[dict[str, Any]] = []
             before = len(issues)
+            checked = sentence if cased else src.case.truecase(sentence)
             issues.extend(
-                replace(issue, index=len(report))
-                for issue in self._check_sentence(sentence, src, found)
+                replace(
+                    issue,
+                    index=len(report),
+                    sentence=sentence,
+                    span=_as_written(issue.span, checked, sentence),
+                )
+                for issue in self._check_sentence(checked, src, found)
             )
             report.append({"sentence": sentence, "claims": found, "issues": len(issues) - before})
         return issues, report
@@ -582,6 +607,12 @@ class ClaimChecker:
         def outside_quotes(start: int) -> bool:
             return not any(a <= start < b for a, b in quoted_ranges)
 
+        # a word the summarizer could not produce: what it stands for cannot be checked
+        for m in _PLACEHOLDER.finditer(plain):
+            if outside_quotes(m.start()):
+                reason = "an unknown-word placeholder stands for a word no one can check"
+                issues.append(_unsupported(sentence, m.group(0), "entity", reason))
+
         # names and titles
         for start, end, name in _name_spans(plain):
             if not outside_quotes(start):
@@ -597,6 +628,7 @@ class ClaimChecker:
             toks = normalize(name)
             toks = [t for t in toks if t not in TITLE_WORDS or t in country_words()] or toks
             # a lone "US" normalises like the pronoun "us"; months and weekdays are dates
+            toks = [t for t in toks if t not in PLACEHOLDERS]
             if not toks or toks == ["us"] or toks[0] in MONTHS + WEEKDAYS:
                 continue
             if start == 0 and len(toks) == 1 and toks[0] in _STOP:
@@ -904,6 +936,11 @@ class ClaimChecker:
                     if f" {mo} " in w.joined and w.doc not in sides.setdefault(mo, []):
                         sides[mo].append(w.doc)
         return {mo: ds for mo, ds in sides.items() if ds}
+
+
+_PLACEHOLDER = re.compile(
+    "|".join(rf"(?<![\w<\[]){re.escape(p)}(?![\w>\]])" for p in sorted(PLACEHOLDERS)), re.I
+)
 
 
 def _is_date_number(text: str, m: re.Match[str]) -> bool:
