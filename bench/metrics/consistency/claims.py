@@ -37,7 +37,7 @@ from typing import Any
 from bench.errors import check_int
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
 from bench.metrics.consistency.casing import PLACEHOLDERS, CaseModel, has_case
-from bench.metrics.consistency.lexicon import aliases, country_words
+from bench.metrics.consistency.lexicon import aliases, country_words, head_classes
 from bench.preprocess.clean import PUNCT_MAP, untokenize
 from bench.preprocess.text import split_sentences
 from bench.types import Cluster, Document
@@ -81,7 +81,7 @@ _WORD_NUMBERS = {
     "hundred": 100,
     "dozen": 12,
 }
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
 MONTHS = _words(
     "january february march april may june july august september october november december"
 )
@@ -204,6 +204,7 @@ class Sources:
                 self._window_sentences.append((first + lo, first + hi))
         self.vocabulary = {t for toks in self.doc_tokens for t in toks}
         self._case: CaseModel | None = None
+        self._counts: dict[int, list[tuple[float, frozenset[str]]]] | None = None
         self._numbers: list[set[tuple[float, str]]] | None = None
         self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
         # Surnames: last tokens of multi-word capitalised names ("Mike Pompeo" -> pompeo).
@@ -228,6 +229,15 @@ class Sources:
         if self._case is None:
             self._case = CaseModel(self.sentences)
         return self._case
+
+    def counts(self, window: int) -> list[tuple[float, frozenset[str]]]:
+        """Numbers of a window with the head classes around each (read on first use)."""
+        if self._counts is None:
+            self._counts = {}
+        if window not in self._counts:
+            a, b = self._window_sentences[window]
+            self._counts[window] = [c for s in self.sentences[a:b] for c in source_counts(s)]
+        return self._counts[window]
 
     @property
     def numbers(self) -> list[set[tuple[float, str]]]:
@@ -265,10 +275,14 @@ _QUOTE = re.compile(r'"([^"]{3,}?)"|(?<![\w])\'([^\']{6,}?)\'(?![\w])')
 _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*|(?:of|the|de|al|ud|bin|e)(?=\s+[A-Z])")
 _NUMBER_WORD = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
 _NUMBER = re.compile(
-    rf"(?<![A-Za-z]-)(?<![/\w])(?:\$\s?)?\b(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORD})\b(?:[\s-]+(?:{'|'.join(_SCALES)}))?"
-    r"(?:[\s-]+(?:[a-z]+))?",
+    # "$10 million", "ten months", and written together: "9pm", "£10m", "$1million"
+    rf"(?<![A-Za-z]-)(?<![/\w])(?:\$\s?)?\b(?:\d+(?:,\d{{3}})*(?:\.\d+)?(?![\d,]\d)|(?:{_NUMBER_WORD})\b)"
+    rf"(?:(?:[\s-]+|(?<=\d))(?:{'|'.join(_SCALES)})\b)?(?:(?:[\s-]+|(?<=\d))(?:[a-z]+))?",
     re.IGNORECASE,
 )
+# Words of the sentence within this many tokens of a number are its head noun and event.
+HEAD_REACH = 3
+_AGE = re.compile(r"[A-Za-z]\s*,\s+(\d{1,3}),")
 _ALL_BUT = re.compile(rf"all but (\d+|{_NUMBER_WORD}) (?:of|out of) (\d+)", re.IGNORECASE)
 _OFFICE_WORDS = frozenset(
     _words(
@@ -306,7 +320,7 @@ def _word_value(token: str) -> float | None:
 
 def number_key(span: str) -> tuple[float, str] | None:
     """(value, unit) of a number expression: "$10 million" -> (1e7, "dollar")."""
-    words = re.findall(r"\$|[a-z0-9.,]+", span.lower().replace("-", " "))
+    words = re.findall(r"\$|\d[\d.,]*|[a-z]+", span.lower().replace("-", " "))
     value: float | None = None
     unit = ""
     for w in words:
@@ -326,6 +340,26 @@ def number_key(span: str) -> tuple[float, str] | None:
     return value, unit
 
 
+def _classes(words: set[str] | list[str]) -> set[str]:
+    """Head classes of the words that are not numbers themselves."""
+    return {c for w in words if w not in _STOP and _word_value(w) is None for c in head_classes(w)}
+
+
+def source_counts(text: str) -> list[tuple[float, frozenset[str]]]:
+    """Every number of a text with the head classes of the words around it (its noun, event)."""
+    plain = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    tokens = normalize(plain)
+    out = []
+    for m in _NUMBER.finditer(plain):
+        key = number_key(m.group(0))
+        if key is None:
+            continue
+        claim = normalize(m.group(0))
+        near = _local_context(tokens, claim, HEAD_REACH) | set(claim[1:])
+        out.append((key[0], frozenset(_classes(near))))
+    return out
+
+
 def source_numbers(text: str) -> set[tuple[float, str]]:
     """Every (value, unit) in a text, with a unit-less copy of each."""
     out: set[tuple[float, str]] = set()
@@ -335,6 +369,8 @@ def source_numbers(text: str) -> set[tuple[float, str]]:
         if key is not None:
             out.add(key)
             out.add((key[0], ""))
+    for m in _AGE.finditer(plain):
+        out.add((float(m.group(1)), "year"))  # "Barry Beavis, 48, said": an age
     for m in re.finditer(r"(\d+)\s+(?:out of|of)\s+(\d+)", plain):
         a, b = float(m.group(1)), float(m.group(2))
         out.add((b - a, f"all-but-of-{b:g}"))  # "125 out of 128" supports "all but 3 of 128"
@@ -666,12 +702,14 @@ class ClaimChecker:
             value, unit = key
             if unit in MONTHS:  # "24 November" is a date
                 continue
+            if span[0].isupper() and span[0].isalpha() and not _at_sentence_start(plain, m.start()):
+                continue  # a number word in a name: "the Six Nations", "Channel Four"
             holds = [i for i, ns in enumerate(src.numbers) if (value, unit) in ns]
             if not holds and unit in _STOP:
                 # the "unit" is just the next word of the sentence ("three of")
                 holds = [i for i, ns in enumerate(src.numbers) if (value, "") in ns]
             if not holds:
-                issues.append(_unsupported(sentence, span, "number", f"no article gives {span!r}"))
+                issues.extend(self._check_count(sentence, span, value, src, words, note))
                 continue
             held = {id(src.windows[i]) for i in holds}
             ok, best = self._bound(src, words, normalize(span), lambda w, held=held: id(w) in held)
@@ -684,6 +722,30 @@ class ClaimChecker:
         # dates: weekdays, months, years, day + month
         issues.extend(self._check_dates(sentence, plain, src, words, note, outside_quotes))
         return issues
+
+    @staticmethod
+    def _check_count(sentence, span, value, src, words, note):  # type: ignore[no-untyped-def]
+        """A number the articles give under other words: its head noun or event must agree.
+
+        "killed 14 people" is supported by "the death toll rose to 14" (``number_heads.txt``
+        puts killed and death in one group), not by "14 schools were damaged".
+        """
+        anywhere = [i for i, ns in enumerate(src.numbers) if (value, "") in ns]
+        if not anywhere:
+            return [_unsupported(sentence, span, "number", f"no article gives {span!r}")]
+        claim = normalize(span)
+        heads = _classes(_local_context(words, claim, HEAD_REACH) | set(claim[1:]))
+        agree = [
+            i
+            for i in anywhere
+            if any(v == value and heads & c for v, c in src.counts(i))
+        ]
+        if agree:
+            note("number", span, sorted({src.windows[i].doc for i in agree}))
+            return []
+        reason = f"the articles give {value:g} only for other things"
+        w = src.windows[anywhere[0]]
+        return [_unsupported(sentence, span, "number", reason, [src.evidence(w.doc, w.text)])]
 
     def _check_name(self, sentence, plain, start, end, name, toks, src, words, note):  # type: ignore[no-untyped-def]
         issues: list[Issue] = []

@@ -64,3 +64,33 @@ def aliases() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
     for forms in out.values():
         forms.sort(key=lambda fc: -len(fc[0]))
     return out
+
+
+_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+
+
+def stem(word: str) -> str:
+    """A crude English stem for matching head words: "killed" / "kills" -> "kill"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _head_groups() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for line in _lines("number_heads.txt"):
+        forms = line.split("|")
+        group = "=" + forms[0]  # a group name cannot be a stem
+        for form in forms:
+            for word in form.split():
+                out.setdefault(stem(word), set()).add(group)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=65536)
+def head_classes(word: str) -> frozenset[str]:
+    """The stem of a word and the groups of ``number_heads.txt`` it belongs to."""
+    s = stem(word)
+    return frozenset({s}) | _head_groups().get(s, frozenset())
