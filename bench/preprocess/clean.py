@@ -92,6 +92,7 @@ _PTB_BRACKET = re.compile(r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-", re.IGNORECASE)
 _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
+        (r"\\(?=['\"])", ""),  # it\\'s -> it's (escaped quotes left in by an export)
         (r"``\s*|\s*''", '"'),  # `` quoted '' -> "quoted"
         (r"(?<![\w`])`(?=\s*\w)\s*", "'"),  # ` quoted ' -> 'quoted'
         (r"(?<=\w)\s+'(?=\s|[.,;:!?]|$)", "'"),  # quoted ' / players ' wages -> players'

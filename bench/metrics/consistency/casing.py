@@ -26,7 +26,7 @@ from bench.metrics.consistency.lexicon import english_words
 
 # System outputs mark out-of-vocabulary words "UNK" / "<unk>": a placeholder, not a name.
 PLACEHOLDERS = frozenset({"unk", "<unk>", "[unk]"})
-_WORD = re.compile(r"<unk>|\[unk\]|[A-Za-z][A-Za-z'’.]*[A-Za-z]|[A-Za-z]", re.IGNORECASE)
+_WORD = re.compile(r"<unk>|\[unk\]|(?<![\w'’])(?:[A-Za-z][A-Za-z'’.]*[A-Za-z]|[A-Za-z])", re.I)
 _SENTENCE_START = re.compile(r"^\W*$")
 
 
