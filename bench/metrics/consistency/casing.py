@@ -71,7 +71,8 @@ class CaseModel:
             return False
         if self.seen(key):
             return self.capitalised[key] > self.lower[key]
-        parts = [p for p in re.split(r"['.]", key) if p]
+        # short unknown words are abbreviations as often as names ("pm", "mr", "uk")
+        parts = [p for p in re.split(r"['.]", key) if len(p) > 2]
         return any(p not in english_words() for p in parts)
 
     def truecase(self, sentence: str) -> str:

@@ -37,6 +37,7 @@ from typing import Any
 from bench.errors import check_int
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
 from bench.metrics.consistency.casing import PLACEHOLDERS, CaseModel, has_case
+from bench.metrics.consistency.coverage import ELSEWHERE, StemIndex
 from bench.metrics.consistency.lexicon import aliases, country_words, head_classes
 from bench.preprocess.clean import PUNCT_MAP, untokenize
 from bench.preprocess.text import split_sentences
@@ -184,13 +185,17 @@ class Sources:
         # Tokenised corpora ("-lrb- cnn -rrb-", "235, 000") are read as plain text.
         sentences_of = [[untokenize(s) for s in d.sentences] for d in documents]
         self.sentences = [s for d in sentences_of for s in d]
+        self.sentence_doc = [i for i, d in enumerate(sentences_of) for _ in d]
         self.windows: list[Window] = []
         self.doc_joined: list[str] = []
         self.doc_tokens: list[list[str]] = []
         self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
+        self._normalised: list[list[str]] = []  # tokens of every sentence
+        self._stems: StemIndex | None = None
         for i, doc in enumerate(documents):
             sentences = sentences_of[i]
             norm = [normalize(s) for s in sentences]
+            self._normalised.extend(norm)
             flat = [t for n in norm for t in n]
             self.doc_tokens.append(flat)
             self.doc_joined.append(_joined(flat))
@@ -229,6 +234,13 @@ class Sources:
         if self._case is None:
             self._case = CaseModel(self.sentences)
         return self._case
+
+    @property
+    def stems(self) -> StemIndex:
+        """Stems of every sentence, for content coverage (built on first use)."""
+        if self._stems is None:
+            self._stems = StemIndex(self._normalised)
+        return self._stems
 
     def counts(self, window: int) -> list[tuple[float, frozenset[str]]]:
         """Numbers of a window with the head classes around each (read on first use)."""
@@ -280,6 +292,8 @@ _NUMBER = re.compile(
     rf"(?:(?:[\s-]+|(?<=\d))(?:{'|'.join(_SCALES)})\b)?(?:(?:[\s-]+|(?<=\d))(?:[a-z]+))?",
     re.IGNORECASE,
 )
+# A sentence less than half of whose content one article sentence states fails (coverage.py).
+MIN_COVERAGE = 0.5
 # Words of the sentence within this many tokens of a number are its head noun and event.
 HEAD_REACH = 3
 _AGE = re.compile(r"[A-Za-z]\s*,\s+(\d{1,3}),")
@@ -538,12 +552,23 @@ def _edits(a: str, b: str) -> int:
 class ClaimChecker:
     """Checks summary sentences against one cluster's documents (see the module docstring)."""
 
-    def __init__(self, bind_ratio: float = 0.5, bind_floor: float = 0.35, reach: int = 8) -> None:
+    def __init__(
+        self,
+        bind_ratio: float = 0.5,
+        bind_floor: float = 0.35,
+        reach: int = 8,
+        min_coverage: float = MIN_COVERAGE,
+    ) -> None:
         """``bind_ratio``: how close to the best window a window holding the claim must come.
 
         ``reach``: the context of a claim is the words within this many tokens of it in the
         sentence (a compound sentence binds each claim to its own clause).
+        ``min_coverage``: a sentence whose content coverage by one source sentence is below this
+        fails (:mod:`bench.metrics.consistency.coverage`; 0 switches the check off).
         """
+        if isinstance(min_coverage, bool) or not 0.0 <= min_coverage <= 1.0:
+            raise ValueError(f"min_coverage must be in [0, 1], got {min_coverage!r}")
+        self.min_coverage = float(min_coverage)
         self.reach = check_int(reach, "reach", 1)
         if not 0.0 < bind_ratio <= 1.0:
             raise ValueError(f"bind_ratio must be in (0, 1], got {bind_ratio}")
@@ -607,6 +632,11 @@ class ClaimChecker:
                 )
                 for issue in self._check_sentence(checked, src, found)
             )
+            if self.min_coverage > 0 and len(issues) == before:
+                issues.extend(
+                    replace(issue, index=len(report))
+                    for issue in self._check_coverage(sentence, src, found)
+                )
             report.append({"sentence": sentence, "claims": found, "issues": len(issues) - before})
         return issues, report
 
@@ -704,6 +734,8 @@ class ClaimChecker:
                 continue
             if span[0].isupper() and span[0].isalpha() and not _at_sentence_start(plain, m.start()):
                 continue  # a number word in a name: "the Six Nations", "Channel Four"
+            if value <= 1 and span.split()[0].isalpha():
+                continue  # "one" and "zero" are as often pronoun or idiom as count
             holds = [i for i, ns in enumerate(src.numbers) if (value, unit) in ns]
             if not holds and unit in _STOP:
                 # the "unit" is just the next word of the sentence ("three of")
@@ -722,6 +754,24 @@ class ClaimChecker:
         # dates: weekdays, months, years, day + month
         issues.extend(self._check_dates(sentence, plain, src, words, note, outside_quotes))
         return issues
+
+    def _check_coverage(self, sentence: str, src: Sources, found: list) -> list[Issue]:
+        """A sentence most of whose content no one article sentence states."""
+        cov = src.stems.coverage([t for t in normalize(sentence) if t not in _STOP and len(t) > 1])
+        if cov is None:
+            return []
+        found.append({"kind": "content", "coverage": round(cov.value, 3)})
+        if cov.value >= self.min_coverage:
+            return []
+        reason = (
+            f"no article sentence states most of this: coverage {cov.value:.2f} < "
+            f"{self.min_coverage:g}"
+            + (f"; in no article: {', '.join(cov.missing[:5])}" if cov.missing else "")
+        )
+        evidence = []
+        if cov.best >= 0:
+            evidence.append(Evidence(src.doc_ids[src.sentence_doc[cov.best]], src.sentences[cov.best]))
+        return [_unsupported(sentence, sentence, "content", reason, evidence)]
 
     @staticmethod
     def _check_count(sentence, span, value, src, words, note):  # type: ignore[no-untyped-def]
@@ -1040,9 +1090,15 @@ class FactConsistency:
     needs_references = False
     needs_documents = True
 
-    def __init__(self, bind_ratio: float = 0.5, bind_floor: float = 0.35, reach: int = 8) -> None:
+    def __init__(
+        self,
+        bind_ratio: float = 0.5,
+        bind_floor: float = 0.35,
+        reach: int = 8,
+        min_coverage: float = MIN_COVERAGE,
+    ) -> None:
         """See :class:`ClaimChecker`."""
-        self.checker = ClaimChecker(bind_ratio, bind_floor, reach)
+        self.checker = ClaimChecker(bind_ratio, bind_floor, reach, min_coverage)
         self.details: list[dict[str, Any]] = []
 
     def score(
@@ -1078,9 +1134,12 @@ class FactConsistency:
         """Settings that determine the values."""
         return {
             "name": "fact-claims",
-            "claims": "entity,title,number,date,quote",
+            "claims": "entity,title,number,date,quote,content,placeholder",
+            "text": "ptb-untokenized,lower-cased-truecased,aliases+countries",
             "bind": f"window=3,ratio={self.checker.bind_ratio},floor={self.checker.bind_floor},"
             f"reach={self.checker.reach},attribution={ATTRIBUTION_RATIO}",
+            "numbers": f"heads-agree,reach={HEAD_REACH}",
+            "coverage": f"min={self.checker.min_coverage:g},elsewhere={ELSEWHERE:g}",
             "disputed": "months,name-spellings",
             "score": "share of sentences without unsupported/contradicted claims",
         }
