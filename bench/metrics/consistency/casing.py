@@ -9,7 +9,7 @@ in the spirit of Lita et al., "tRuEcasIng", ACL 2003, with a unigram model):
   case, is a name there and is capitalised ("kujala" -> "Kujala", "may" stays "may" unless the
   articles write "May");
 - a word the documents never write is capitalised when it is no lower-case English word
-  (``data/english_words.txt``): "donald", "islamabad" and "ronaldo" are name-like, "killed" and
+  (``data/english_words.txt``): "donald", "peshawar" and "ronaldo" are name-like, "killed" and
   "toll" are not.
 
 Only letter case changes, so every span found in the cased sentence is cut from the sentence

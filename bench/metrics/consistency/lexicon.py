@@ -2,8 +2,8 @@
 
 - ``english_words.txt``: words English writes in lower case (SCOWL size 50). A word outside it
   is likely a name; it decides how name-like a token of lower-cased text is.
-- ``countries.txt``: countries with their other names, adjectives and demonyms ("pakistani" ->
-  "pakistan", "u s" -> "us").
+- ``countries.txt``: countries with their other names, adjectives and demonyms ("nigerian" ->
+  "nigeria", "u s" -> "us").
 - ``aliases.txt``: words written two ways (British / American spelling, abbreviated titles,
   short forms of first names).
 
@@ -46,7 +46,7 @@ def country_forms() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def country_words() -> frozenset[str]:
-    """Countries named by one canonical token ("pakistan", "us", "uk", ...)."""
+    """Countries named by one canonical token ("nigeria", "us", "uk", ...)."""
     return frozenset(canon[0] for canon in country_forms().values() if len(canon) == 1)
 
 
