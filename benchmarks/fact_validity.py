@@ -20,7 +20,6 @@ one line ``fact_validity: error: ...``, exit 2, nothing written.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -156,7 +155,9 @@ def score(
         chosen: dict[str, str] = {}
         figures = []
         for source in sorted({r.source for r in rows}):
-            best = max(grid, key=lambda v, s=source: (_balanced(runs[v], s, "valid"), -grid.index(v)))
+            best = max(
+                grid, key=lambda v, s=source: (_balanced(runs[v], s, "valid"), -grid.index(v))
+            )
             chosen[source] = best
             figures += [f for f in runs[best]["figures"] if f["source"] == source]
         record["tuned"] = {

@@ -10,7 +10,6 @@ from typing import Any
 
 from bench.errors import BenchError
 
-
 _GZIP_MAGIC = b"\x1f\x8b"
 
 

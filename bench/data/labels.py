@@ -78,7 +78,9 @@ def read_labelled(path: Path) -> list[LabelledSummary]:
         if score is not None and (
             isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1
         ):
-            raise BenchError(f"{where}: 'human_factuality' must be a number in [0, 1], got {score!r}")
+            raise BenchError(
+                f"{where}: 'human_factuality' must be a number in [0, 1], got {score!r}"
+            )
         model = extra.get("model", "")
         if not isinstance(model, str):
             raise BenchError(f"{where}: 'model' must be a string, got {model!r}")

@@ -92,7 +92,7 @@ _PTB_BRACKET = re.compile(r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-", re.IGNORECASE)
 _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
-        (r"\\(?=['\"])", ""),  # it\\'s -> it's (escaped quotes left in by an export)
+        (r"\\(?=['\"])", ""),  # it\'s -> it's (escaped quotes left in by an export)
         (r"``\s*|\s*''", '"'),  # `` quoted '' -> "quoted"
         (r"(?<![\w`])`(?=\s*\w)\s*", "'"),  # ` quoted ' -> 'quoted'
         (r"(?<=\w)\s+'(?=\s|[.,;:!?]|$)", "'"),  # quoted ' / players ' wages -> players'
@@ -110,7 +110,7 @@ _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def untokenize(text: str) -> str:
     """Undo Penn Treebank tokenisation: brackets, quotes, clitics, split numbers, spacing.
 
-    ``"-lrb- cnn -rrb- the study 's `` $ 235, 000 '' ."`` -> ``'(cnn) the study\'s "$235,000".'``.
+    ``-lrb- cnn -rrb- the study 's `` $ 235, 000 '' .`` -> ``(cnn) the study's "$235,000".``
     Untokenised text passes unchanged, apart from a missing space after a full stop before a
     capital ("funds.In the") and a space after a currency sign ("$ 10").
     """

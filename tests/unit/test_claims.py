@@ -345,7 +345,9 @@ def test_a_sentence_spliced_from_unrelated_statements_fails_coverage():
     (score,) = metric.score([summary], [FRESH])
     (issue,) = metric.details[0]["fact_issues"]
     assert (issue["kind"], issue["verdict"], score["fact_consistency"]) == (
-        "content", "unsupported", 0.0
+        "content",
+        "unsupported",
+        0.0,
     )
     assert issue["documents"]  # the best article sentence is shown
 
@@ -357,7 +359,9 @@ def test_min_coverage_out_of_range_is_an_error(bad):
 
 
 @pytest.mark.parametrize(
-    "module", sorted((ROOT / "bench" / "metrics" / "consistency").glob("*.py")), ids=lambda p: p.name
+    "module",
+    sorted((ROOT / "bench" / "metrics" / "consistency").glob("*.py")),
+    ids=lambda p: p.name,
 )
 def test_no_code_names_the_labelled_cluster(module):
     source = module.read_text(encoding="utf-8").lower()

@@ -202,8 +202,7 @@ class Sources:
         self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
         self._normalised: list[list[str]] = []  # tokens of every sentence
         self._stems: StemIndex | None = None
-        for i, doc in enumerate(documents):
-            sentences = sentences_of[i]
+        for i, sentences in enumerate(sentences_of):
             norm = [normalize(s) for s in sentences]
             self._normalised.extend(norm)
             flat = [t for n in norm for t in n]
@@ -780,7 +779,9 @@ class ClaimChecker:
         )
         evidence = []
         if cov.best >= 0:
-            evidence.append(Evidence(src.doc_ids[src.sentence_doc[cov.best]], src.sentences[cov.best]))
+            evidence.append(
+                Evidence(src.doc_ids[src.sentence_doc[cov.best]], src.sentences[cov.best])
+            )
         return [_unsupported(sentence, sentence, "content", reason, evidence)]
 
     @staticmethod
@@ -795,11 +796,7 @@ class ClaimChecker:
             return [_unsupported(sentence, span, "number", f"no article gives {span!r}")]
         claim = normalize(span)
         heads = _classes(_local_context(words, claim, HEAD_REACH) | set(claim[1:]))
-        agree = [
-            i
-            for i in anywhere
-            if any(v == value and heads & c for v, c in src.counts(i))
-        ]
+        agree = [i for i in anywhere if any(v == value and heads & c for v, c in src.counts(i))]
         if agree:
             note("number", span, sorted({src.windows[i].doc for i in agree}))
             return []
