@@ -7,7 +7,9 @@ import json
 import pytest
 
 from bench.metrics.base import Metric
-from bench.metrics.consistency.claims import FactConsistency, normalize, number_key
+from bench.metrics.consistency.claims import FactConsistency
+from bench.metrics.consistency.numbers import number_key
+from bench.metrics.consistency.tokens import normalize
 from bench.types import Cluster, Document
 from tests.conftest import ROOT
 

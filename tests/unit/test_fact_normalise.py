@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bench.metrics.consistency.casing import CaseModel, has_case
-from bench.metrics.consistency.claims import normalize, number_key, source_numbers
 from bench.metrics.consistency.coverage import StemIndex
 from bench.metrics.consistency.lexicon import (
     country_words,
@@ -13,6 +12,8 @@ from bench.metrics.consistency.lexicon import (
     head_classes,
     stem,
 )
+from bench.metrics.consistency.numbers import number_key, source_numbers
+from bench.metrics.consistency.tokens import normalize
 from bench.preprocess.clean import untokenize
 
 

@@ -38,247 +38,50 @@ public labelled summaries (FRANK): ``benchmarks/fact_validity.py`` and ``docs/fa
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from bench.errors import check_int
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
-from bench.metrics.consistency.casing import PLACEHOLDERS, CaseModel, has_case
-from bench.metrics.consistency.coverage import ELSEWHERE, StemIndex
-from bench.metrics.consistency.lexicon import aliases, country_words, head_classes
-from bench.preprocess.clean import PUNCT_MAP, untokenize
+from bench.metrics.consistency.casing import PLACEHOLDERS, has_case
+from bench.metrics.consistency.coverage import ELSEWHERE
+from bench.metrics.consistency.lexicon import country_words, english_words
+from bench.metrics.consistency.names import (
+    _TITLE_GENERIC,
+    _TITLE_SAME,
+    TITLE_WORDS,
+    _name_spans,
+    _title_after,
+    _title_before,
+    _title_text,
+)
+from bench.metrics.consistency.numbers import (
+    _ALL_BUT,
+    _NUMBER,
+    HEAD_REACH,
+    _classes,
+    _is_date_number,
+    _word_value,
+    number_key,
+)
+from bench.metrics.consistency.sources import Sources, Window
+from bench.metrics.consistency.tokens import (
+    _DATE_WORD,
+    _PUNCT,
+    _STOP,
+    _WORD_NUMBERS,
+    MONTHS,
+    WEEKDAYS,
+    _at_sentence_start,
+    _edits,
+    _local_context,
+    contains,
+    normalize,
+)
+from bench.preprocess.clean import untokenize
 from bench.preprocess.text import split_sentences
-from bench.types import Cluster, Document
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-# Words that start sentences but are not names (a capital at a sentence start proves nothing).
-_STARTERS = frozenset(
-    _words(
-        "besides according however meanwhile earlier later both despite while speaking asked "
-        "brushing following during before after on in at with without among amid since "
-        "separately together ties relations tensions"
-    )
-)
-
-# -- normalisation ---------------------------------------------------------------------------
-
-# The one-character replacements of the cleaner's table (and the acute accent used as an
-# apostrophe): spans found in the normalised sentence are cut from the sentence as written.
-_PUNCT = str.maketrans({k: v for k, v in PUNCT_MAP.items() if len(v) == 1} | {"\u00b4": "'"})
-_TOKEN = re.compile(r"\$|[a-z0-9]+(?:[.,][0-9]+)*")
-_WORD_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        _words(
-            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-            "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
-        )
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
-MONTHS = _words(
-    "january february march april may june july august september october november december"
-)
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-# Capitalised only: "may" and "march" are also an auxiliary and a verb.
-_DATE_WORD = re.compile(r"\b(" + "|".join(w.capitalize() for w in WEEKDAYS + MONTHS) + r")\b")
-_MONTH_FIRST = re.compile(r"(" + "|".join(MONTHS) + r")\b", re.I)
-_MONTH_LAST = re.compile(r"\b(" + "|".join(MONTHS) + r")$", re.I)
-_STOP = frozenset(
-    _words(
-        "a an the of to in on at for from by with and or but as is was were be been being has "
-        "have had that this these those it its he she they them his her their who whom which "
-        "what when where while after before into over than then there also not no said says "
-        "say would could will can may must should did do does about against between during "
-        "since until up out so such any all some more most other own same very just only i we "
-        "you our us s"
-    )
-)
-
-
-_POSSESSIVE = re.compile(r"'s\b|s'(?=\s|$)")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-
-
-def _possessive(m: re.Match[str]) -> str:
-    return "" if m.group(0) == "'s" else "s"
-
-
-def normalize(text: str) -> list[str]:
-    """Lower-case word tokens: tokenisation undone, quotes, dashes, possessives, aliases mapped.
-
-    Penn Treebank tokenisation is undone first (:func:`bench.preprocess.clean.untokenize`), so
-    "the study 's" and "the study's", "235, 000" and "235,000" give the same tokens; names of
-    countries and their demonyms, and words written two ways, map to one form
-    (:mod:`bench.metrics.consistency.lexicon`).
-    """
-    text = untokenize(unicodedata.normalize("NFKC", text).translate(_PUNCT)).lower()
-    if "'" in text:
-        text = _POSSESSIVE.sub(_possessive, text)
-    if "," in text:
-        text = _THOUSANDS.sub("", text)  # 1,000 -> 1000
-    raw = _TOKEN.findall(text)
-    forms = aliases()
-    tokens: list[str] = []
-    i = 0
-    while i < len(raw):
-        match = _phrase_at(raw, i, forms.get(raw[i], ()))
-        if match is None:
-            tokens.append(raw[i])
-            i += 1
-        else:
-            tokens.extend(match[1])
-            i += len(match[0])
-    return tokens
-
-
-def _phrase_at(
-    raw: Sequence[str], i: int, candidates: Sequence[tuple[tuple[str, ...], tuple[str, ...]]]
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The longest written form (and its canonical tokens) that starts at ``raw[i]``, if any."""
-    for form, canon in candidates:
-        if tuple(raw[i : i + len(form)]) == form:
-            return form, canon
-    return None
-
-
-def _joined(tokens: Sequence[str]) -> str:
-    return " " + " ".join(tokens) + " "
-
-
-def contains(haystack: str, needle: Sequence[str]) -> bool:
-    """Whether the token sequence occurs in a space-joined token string."""
-    return bool(needle) and _joined(needle) in haystack
-
-
-def content(tokens: Sequence[str]) -> set[str]:
-    """Content words: no stop words, no one-letter tokens."""
-    return {t for t in tokens if t not in _STOP and len(t) > 1}
-
-
-# -- the source index ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """Up to three consecutive sentences of one document."""
-
-    doc: int
-    text: str
-    joined: str
-    words: frozenset[str]
-
-
-class Sources:
-    """Every document of a cluster, normalised once, with sentence windows for binding."""
-
-    def __init__(self, documents: Sequence[Document]) -> None:
-        """Index the documents."""
-        self.doc_ids = [d.doc_id for d in documents]
-        # Tokenised corpora ("-lrb- cnn -rrb-", "235, 000") are read as plain text.
-        sentences_of = [[untokenize(s) for s in d.sentences] for d in documents]
-        self.sentences = [s for d in sentences_of for s in d]
-        self.sentence_doc = [i for i, d in enumerate(sentences_of) for _ in d]
-        self.windows: list[Window] = []
-        self.doc_joined: list[str] = []
-        self.doc_tokens: list[list[str]] = []
-        self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
-        self._normalised: list[list[str]] = []  # tokens of every sentence
-        self._stems: StemIndex | None = None
-        for i, sentences in enumerate(sentences_of):
-            norm = [normalize(s) for s in sentences]
-            self._normalised.extend(norm)
-            flat = [t for n in norm for t in n]
-            self.doc_tokens.append(flat)
-            self.doc_joined.append(_joined(flat))
-            first = len(self.windows)
-            for j in range(len(sentences)):
-                lo, hi = max(0, j - 1), min(len(sentences), j + 2)
-                toks = [t for n in norm[lo:hi] for t in n]
-                self.windows.append(
-                    Window(i, " ".join(sentences[lo:hi]), _joined(toks), frozenset(toks))
-                )
-                self._window_sentences.append((first + lo, first + hi))
-        self.vocabulary = {t for toks in self.doc_tokens for t in toks}
-        self._case: CaseModel | None = None
-        self._counts: dict[int, list[tuple[float, frozenset[str]]]] | None = None
-        self._numbers: list[set[tuple[float, str]]] | None = None
-        self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
-        # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
-        self.people = (
-            {
-                normalize(name)[-1]
-                for s in self.sentences
-                for _, _, name in _name_spans(s.translate(_PUNCT))
-                if len(name.split()) > 1 and normalize(name)
-            }
-            - TITLE_WORDS
-            - ORGANISATION_WORDS
-        )
-        # Words the documents write in lower case: a capital at a sentence start is not a name.
-        self.lowercase = {
-            w for s in self.sentences for w in re.findall(r"(?<![\w'])[a-z][a-z'-]+", s)
-        }
-
-    @property
-    def case(self) -> CaseModel:
-        """How the documents write each word (built on first use: for lower-cased summaries)."""
-        if self._case is None:
-            self._case = CaseModel(self.sentences)
-        return self._case
-
-    @property
-    def stems(self) -> StemIndex:
-        """Stems of every sentence, for content coverage (built on first use)."""
-        if self._stems is None:
-            self._stems = StemIndex(self._normalised)
-        return self._stems
-
-    def counts(self, window: int) -> list[tuple[float, frozenset[str]]]:
-        """Numbers of a window with the head classes around each (read on first use)."""
-        if self._counts is None:
-            self._counts = {}
-        if window not in self._counts:
-            a, b = self._window_sentences[window]
-            self._counts[window] = [c for s in self.sentences[a:b] for c in source_counts(s)]
-        return self._counts[window]
-
-    @property
-    def numbers(self) -> list[set[tuple[float, str]]]:
-        """The numbers of each window, read on first use (most summary sentences have none).
-
-        Read per sentence and united per window: a number never spans two sentences.
-        """
-        if self._numbers is None:
-            per_sentence = [source_numbers(s) for s in self.sentences]
-            self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
-        return self._numbers
-
-    def docs_with(self, needle: Sequence[str]) -> list[int]:
-        """Documents containing the token sequence."""
-        return [i for i, j in enumerate(self.doc_joined) if contains(j, needle)]
-
-    def evidence(self, doc: int, says: str) -> Evidence:
-        """Evidence from document ``doc``."""
-        return Evidence(self.doc_ids[doc], says)
-
+from bench.types import Cluster
 
 # -- claims ----------------------------------------------------------------------------------
 
@@ -294,147 +97,9 @@ class Claim:
 
 _QUOTE = re.compile(r'"([^"]{3,}?)"|(?<![\w])\'([^\']{6,}?)\'(?![\w])')
 _CAPITALISED = re.compile(r"[A-Z][\w'’.-]*|(?:of|the|de|al|ud|bin|e)(?=\s+[A-Z])")
-_NUMBER_WORD = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
-_NUMBER = re.compile(
-    # "$10 million", "ten months", and written together: "9pm", "£10m", "$1million"
-    rf"(?<![A-Za-z]-)(?<![/\w])(?:\$\s?)?\b(?:\d+(?:,\d{{3}})*(?:\.\d+)?(?![\d,]\d)|(?:{_NUMBER_WORD})\b)"
-    rf"(?:(?:[\s-]+|(?<=\d))(?:{'|'.join(_SCALES)})\b)?(?:(?:[\s-]+|(?<=\d))(?:[a-z]+))?",
-    re.IGNORECASE,
-)
+
 # A sentence less than half of whose content one article sentence states fails (coverage.py).
 MIN_COVERAGE = 0.5
-# Words of the sentence within this many tokens of a number are its head noun and event.
-HEAD_REACH = 3
-_AGE = re.compile(r"[A-Za-z]\s*,\s+(\d{1,3}),")
-_ALL_BUT = re.compile(rf"all but (\d+|{_NUMBER_WORD}) (?:of|out of) (\d+)", re.IGNORECASE)
-_OFFICE_WORDS = frozenset(
-    _words(
-        "president vice prime minister secretary defence state foreign interior finance army "
-        "general lieutenant major colonel brigadier admiral commander chief director cia fbi "
-        "spokesman adviser national security ambassador senator governor chairman head top "
-        "military intelligence staff joint chiefs of office marine "
-        "retd retired deputy assistant special envoy representative"
-    )
-)
-# A country belongs to a title ("US Defence Secretary", "the French president") but is no
-# title on its own: a lone "Qatar" is a name to check.
-TITLE_WORDS = _OFFICE_WORDS | country_words()
-_TITLE_GENERIC = frozenset({"of", "top", "the", "head"}) | country_words()
-ORGANISATION_WORDS = frozenset(
-    _words(
-        "department ministry office agency embassy house forum network party council news "
-        "court force forces fund intelligence services airbase headquarters group "
-        "nations union times post press agency newspaper journal"
-    )
-)
-# Words for the same role: an agency's "chief" is its "director", the "head of" the agency.
-_TITLE_SAME = {"chief": "head", "director": "head"}
-
-
-def _word_value(token: str) -> float | None:
-    token = token.lower().replace(",", "")
-    if token in _WORD_NUMBERS:
-        return float(_WORD_NUMBERS[token])
-    try:
-        return float(token)
-    except ValueError:
-        return None
-
-
-def number_key(span: str) -> tuple[float, str] | None:
-    """(value, unit) of a number expression: "$10 million" -> (1e7, "dollar")."""
-    words = re.findall(r"\$|\d[\d.,]*|[a-z]+", span.lower().replace("-", " "))
-    value: float | None = None
-    unit = ""
-    for w in words:
-        if w == "$":
-            unit = "dollar"
-        elif value is None and _word_value(w) is not None:
-            value = _word_value(w)
-        elif value is not None and w in _SCALES:
-            value *= _SCALES[w]
-        elif value is not None and not unit:
-            unit = w
-    if value is None:
-        return None
-    unit = unit.rstrip("s") if unit not in {"s"} else ""
-    if unit in {"dollar", "usd"}:
-        unit = "dollar"
-    return value, unit
-
-
-def _classes(words: set[str] | list[str]) -> set[str]:
-    """Head classes of the words that are not numbers themselves."""
-    return {c for w in words if w not in _STOP and _word_value(w) is None for c in head_classes(w)}
-
-
-def source_counts(text: str) -> list[tuple[float, frozenset[str]]]:
-    """Every number of a text with the head classes of the words around it (its noun, event)."""
-    plain = unicodedata.normalize("NFKC", text).translate(_PUNCT)
-    tokens = normalize(plain)
-    out = []
-    for m in _NUMBER.finditer(plain):
-        key = number_key(m.group(0))
-        if key is None:
-            continue
-        claim = normalize(m.group(0))
-        near = _local_context(tokens, claim, HEAD_REACH) | set(claim[1:])
-        out.append((key[0], frozenset(_classes(near))))
-    return out
-
-
-def source_numbers(text: str) -> set[tuple[float, str]]:
-    """Every (value, unit) in a text, with a unit-less copy of each."""
-    out: set[tuple[float, str]] = set()
-    plain = unicodedata.normalize("NFKC", text).translate(_PUNCT)
-    for m in _NUMBER.finditer(plain):
-        key = number_key(m.group(0))
-        if key is not None:
-            out.add(key)
-            out.add((key[0], ""))
-    for m in _AGE.finditer(plain):
-        out.add((float(m.group(1)), "year"))  # "Barry Beavis, 48, said": an age
-    for m in re.finditer(r"(\d+)\s+(?:out of|of)\s+(\d+)", plain):
-        a, b = float(m.group(1)), float(m.group(2))
-        out.add((b - a, f"all-but-of-{b:g}"))  # "125 out of 128" supports "all but 3 of 128"
-    return out
-
-
-@lru_cache(maxsize=65536)
-def _is_title_word(word: str) -> bool:
-    toks = normalize(word)
-    return bool(toks) and all(t in TITLE_WORDS for t in toks)
-
-
-_NAME_RUN = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+(?:(?:of|the|ud|al|e|bin)\s+)?[A-Z][\w'’.-]*)*")
-
-
-def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
-    """Runs of capitalised words (with 'of', 'ud', ... inside), after their last title word.
-
-    "Defence Intelligence Director General Lt. Gen. John Roe" -> "John Roe"
-    (what precedes it is its title, read by :func:`_title_before`).
-    """
-    spans = []
-    for m in _NAME_RUN.finditer(sentence):
-        words = m.group(0).split()
-        positions, pos = [], m.start()
-        for w in words:
-            pos = sentence.index(w, pos)
-            positions.append(pos)
-            pos += len(w)
-        last_title = max((i for i, w in enumerate(words) if _is_title_word(w)), default=-1)
-        if last_title == len(words) - 1:
-            # a country before a name is part of its title ("US Congress"), alone it is a name
-            if not set(normalize(words[-1])) <= country_words():
-                continue
-            last_title -= 1
-        start = positions[last_title + 1]
-        text = " ".join(words[last_title + 1 :]).rstrip(".,'’")
-        text = re.sub(r"['’]s$", "", text)
-        if text:
-            spans.append((start, start + len(text), text))
-    return spans
 
 
 # An attributed statement must come from (nearly) the window that best matches it.
@@ -444,45 +109,6 @@ _ATTRIBUTION = re.compile(
     r"[Aa]ccording to (?:an?|the) ((?:[\w.-]+\s+){1,3}?(?:press\s+)?)"
     r"(statement|release|report|spokesman|spokesperson)\b"
 )
-_TITLE_GLUE = frozenset({"in", "of", "the", "forces", "country"})
-
-
-def _title_before(sentence: str, start: int) -> list[str]:
-    """Title words right before a name, also across a comma: 'The top US commander, Gen. X'."""
-    before = sentence[:start].rstrip()
-    run: list[str] = []
-    for attempt in range(2):
-        for t in reversed(normalize(before)):
-            if t in TITLE_WORDS or (attempt and t in _TITLE_GLUE):
-                run.append(t)
-            else:
-                break
-        if attempt == 0 and before.endswith(","):
-            before = before[:-1]
-            continue
-        if attempt == 0 and not before.endswith(","):
-            break
-    return [t for t in reversed(run) if t in TITLE_WORDS]
-
-
-def _title_after(sentence: str, end: int) -> list[str]:
-    """An apposition after a name: ', the US Army chief of staff,' -> its title words."""
-    # an apposition starts with an article or a possessive: ", the US Army chief of staff,"
-    m = re.match(
-        r"\s*[,(-]\s*(?:the|a|an|[\w.]+'s|[\w.]+’s)\s+(?:country's\s+)?([^,;:)-]{2,60})",
-        sentence[end:],
-        re.IGNORECASE,
-    )
-    if not m:
-        return []
-    run: list[str] = []
-    for t in normalize(m.group(1)):
-        if t in TITLE_WORDS or t in _TITLE_GLUE:
-            run.append(t)
-        else:
-            break
-    words = [t for t in run if t in TITLE_WORDS]
-    return words if any(t in TITLE_WORDS - _TITLE_GENERIC for t in words) else []
 
 
 # -- the checker -----------------------------------------------------------------------------
@@ -503,59 +129,10 @@ def _against(
     return _unsupported(sentence, span, kind, reason, evidence)
 
 
-def _title_text(sentence: str, start: int, end: int, missing: Sequence[str] = ()) -> str:
-    """The title as written: the words before the name, or the apposition after it.
-
-    The part holding a ``missing`` word wins, so the report marks the wrong words.
-    """
-    words = list(re.finditer(r"[\w.'’-]+", sentence[:start]))
-    first = None
-    for w in reversed(words):
-        toks = normalize(w.group(0))
-        if toks and all(t in TITLE_WORDS | _TITLE_GLUE for t in toks):
-            first = w.start()
-        else:
-            break
-    before = sentence[first:start].strip(" ,") if first is not None else ""
-    m = re.match(r"\s*[,(-]\s*([^,;:)]{2,60})", sentence[end:])
-    after = m.group(1).strip() if m else ""
-    wanted = {_TITLE_SAME.get(t, t) for t in missing}
-    in_after = wanted & {_TITLE_SAME.get(t, t) for t in normalize(after)}
-    in_before = wanted & {_TITLE_SAME.get(t, t) for t in normalize(before)}
-    if after and (not before or in_after) and not in_before:
-        return after
-    return before or after or sentence[start:end]
-
-
-def _at_sentence_start(text: str, start: int) -> bool:
-    """Whether only punctuation or an opening quote precedes ``start``."""
-    return not re.search(r"[\w]", text[:start])
-
-
-def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) -> set[str]:
-    """Content words of the sentence within ``reach`` tokens of the claim (all if not found)."""
-    n = len(claim)
-    for i in range(len(sentence) - n + 1):
-        if list(sentence[i : i + n]) == list(claim):
-            return content(sentence[max(0, i - reach) : i + n + reach])
-    return content(sentence)
-
-
 def _as_written(span: str, checked: str, sentence: str) -> str:
     """The span as the sentence writes it (``checked`` differs from it in letter case only)."""
     at = checked.find(span)
     return sentence[at : at + len(span)] if at >= 0 and checked != sentence else span
-
-
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance (short tokens only)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 class ClaimChecker:
@@ -694,7 +271,8 @@ class ClaimChecker:
                 continue
             first = name.split()[0]
             if _at_sentence_start(plain, start) and (
-                first.lower() in src.lowercase | _STOP | _STARTERS | set(_WORD_NUMBERS)
+                first.lower() in src.lowercase | _STOP | set(_WORD_NUMBERS)
+                or (first.lower() in english_words() and not src.case.name_like(first))
             ):
                 rest = name[len(first) :].lstrip()
                 if not rest:
@@ -1064,22 +642,6 @@ class ClaimChecker:
 _PLACEHOLDER = re.compile(
     "|".join(rf"(?<![\w<\[]){re.escape(p)}(?![\w>\]])" for p in sorted(PLACEHOLDERS)), re.I
 )
-
-
-def _is_date_number(text: str, m: re.Match[str]) -> bool:
-    """Years and days of a month belong to the date check."""
-    span = m.group(0).strip()
-    if re.fullmatch(r"(1[89]\d\d|20\d\d)[,.]?", span.split()[0] if span.split() else ""):
-        return True
-    after = text[m.end() - len(m.group(0)) + len(span.split()[0]) :].lstrip()
-    before = text[: m.start()].rstrip()
-    first = span.split()[0]
-    if first.isdigit() and int(first) <= 31:
-        if _MONTH_FIRST.match(after):
-            return True
-        if _MONTH_LAST.search(before):
-            return True
-    return bool(re.fullmatch(r"\d+/\d+", first))
 
 
 class FactConsistency:

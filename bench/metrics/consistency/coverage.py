@@ -2,7 +2,7 @@
 
 A check for claims that carry no name, number, date or quotation ("the club has been
 relegated", "he was arrested for failing to clear the scene"): the content words of the summary
-sentence (stop words out, crude stems, aliases mapped by :func:`claims.normalize`) are looked up
+sentence (stop words out, crude stems, aliases mapped by :func:`.tokens.normalize`) are looked up
 in every source sentence. A word counts 1 when the best sentence holds it, ``elsewhere`` (0.5)
 when only another sentence of the cluster does, 0 when no article has it; coverage is the best
 sentence's sum over the number of content words. A faithful extractive or lightly paraphrased
