@@ -107,6 +107,14 @@ _PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# Something one of the rules above would change: most text has none, and is returned at once.
+_PTB_HINT = re.compile(
+    r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-|\\['\"]|``|''|`|\s'|\sn't|\d,\s|\d\s+\.|[$£€#]\s"
+    r"|[(\[{]\s|\s[)\]}]|\s[.,;:!?%](?:\s|$)|[a-z]{2}[.!?][A-Z][a-z]",
+    re.IGNORECASE,
+)
+
+
 def untokenize(text: str) -> str:
     """Undo Penn Treebank tokenisation: brackets, quotes, clitics, split numbers, spacing.
 
@@ -114,6 +122,8 @@ def untokenize(text: str) -> str:
     Untokenised text passes unchanged, apart from a missing space after a full stop before a
     capital ("funds.In the") and a space after a currency sign ("$ 10").
     """
+    if not _PTB_HINT.search(text):
+        return text
     if "-" in text:
         text = _PTB_BRACKET.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)
     for pattern, repl in _PTB_RULES:

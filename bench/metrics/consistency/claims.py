@@ -201,11 +201,11 @@ class ClaimChecker:
         src = src if src is not None else Sources(cluster.documents)
         issues: list[Issue] = []
         report: list[dict[str, Any]] = []
-        summary = untokenize(summary)
         # A lower-cased summary gets the case the articles and the word list suggest, so that
         # its names are checked; spans are cut back from the sentence as written.
         cased = has_case(summary)
-        for sentence in split_sentences(summary.split("\n")):
+        # split as written (the splitter's cache holds these), then read untokenised
+        for sentence in map(untokenize, split_sentences(summary.split("\n"))):
             found: list[dict[str, Any]] = []
             before = len(issues)
             checked = sentence if cased else src.case.truecase(sentence)
@@ -521,7 +521,17 @@ class ClaimChecker:
 
     @staticmethod
     def _variants(toks: Sequence[str], src: Sources) -> list[Evidence]:
-        """Spellings in the documents of a name token within two edits, beside the same name."""
+        """Spellings in the documents of a name token within two edits, beside the same name.
+
+        Kept per cluster: the summaries of one cluster name the same people.
+        """
+        key = tuple(toks)
+        if key not in src.variants:
+            src.variants[key] = ClaimChecker._find_variants(toks, src)
+        return src.variants[key]
+
+    @staticmethod
+    def _find_variants(toks: Sequence[str], src: Sources) -> list[Evidence]:
         out: list[Evidence] = []
         for pos, tok in enumerate(toks):
             if len(tok) < 5 or len(toks) < 2:
