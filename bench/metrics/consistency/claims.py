@@ -347,19 +347,23 @@ class ClaimChecker:
         cov = src.stems.coverage([t for t in normalize(sentence) if t not in _STOP and len(t) > 1])
         if cov is None:
             return []
-        found.append({"kind": "content", "coverage": round(cov.value, 3)})
+        best = [src.sentence_doc[cov.best]] if cov.best >= 0 else []
         if cov.value >= self.min_coverage:
+            found.append(
+                {
+                    "kind": "content",
+                    "span": sentence,
+                    "documents": [src.doc_ids[d] for d in best],
+                    "coverage": round(cov.value, 3),
+                }
+            )
             return []
         reason = (
             f"no article sentence states most of this: coverage {cov.value:.2f} < "
             f"{self.min_coverage:g}"
             + (f"; in no article: {', '.join(cov.missing[:5])}" if cov.missing else "")
         )
-        evidence = []
-        if cov.best >= 0:
-            evidence.append(
-                Evidence(src.doc_ids[src.sentence_doc[cov.best]], src.sentences[cov.best])
-            )
+        evidence = [src.evidence(d, src.sentences[cov.best]) for d in best]
         return [_unsupported(sentence, sentence, "content", reason, evidence)]
 
     @staticmethod

@@ -65,8 +65,8 @@ class Sources:
         self._case: CaseModel | None = None
         self._counts: dict[int, list[tuple[float, frozenset[str]]]] | None = None
         self._numbers: list[set[tuple[float, str]]] | None = None
-        self.titles: dict[str, set[str]] = {}
-        self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings  # surname -> title words (filled on demand)
+        self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
+        self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
