@@ -673,15 +673,12 @@ class FactConsistency:
     needs_references = False
     needs_documents = True
 
-    def __init__(
-        self,
-        bind_ratio: float = 0.5,
-        bind_floor: float = 0.35,
-        reach: int = 8,
-        min_coverage: float = MIN_COVERAGE,
-    ) -> None:
-        """See :class:`ClaimChecker`."""
-        self.checker = ClaimChecker(bind_ratio, bind_floor, reach, min_coverage)
+    def __init__(self, **settings: Any) -> None:
+        """``settings``: ``bind_ratio``, ``bind_floor``, ``reach``, ``min_coverage``.
+
+        What each does, its default and its allowed range: :class:`ClaimChecker`.
+        """
+        self.checker = ClaimChecker(**settings)
         self.details: list[dict[str, Any]] = []
 
     def score(
