@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchError
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
 
 def read_text(path: Path, what: str) -> str:
-    """Read a UTF-8 text file; missing, undecodable, binary or empty files are errors."""
+    """Read a UTF-8 text file, plain or gzip-compressed; unreadable or empty files are errors.
+
+    Missing, undecodable, binary (NUL bytes), damaged gzip and empty files each get their own
+    message naming the file.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise BenchError(f"{what} not found: {path}") from None
     except OSError as exc:
         raise BenchError(f"cannot read {what} {path}: {exc.strerror}") from None
+    if data.startswith(_GZIP_MAGIC):  # recognised by content, whatever the file is called
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise BenchError(f"{what} {path} is a damaged gzip file: {exc}") from None
     if b"\x00" in data:
         raise BenchError(f"{what} {path} is a binary file (contains NUL bytes), not text")
     try:

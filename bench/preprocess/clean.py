@@ -84,6 +84,53 @@ def normalize_punctuation(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_PUNCT_TABLE)
 
 
+# Penn Treebank tokenisation as found in CNN/DailyMail, XSum and their systems' outputs
+# ("-lrb- cnn -rrb-", "`` quoted ''", "the study 's author", "235, 000", "$ 10,000"), undone
+# so that tokenised and untokenised text match. " - " is left alone: it is a dash in both.
+_PTB_BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
+_PTB_BRACKET = re.compile(r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-", re.IGNORECASE)
+_PTB_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\\(?=['\"])", ""),  # it\'s -> it's (escaped quotes left in by an export)
+        (r"``\s*|\s*''", '"'),  # `` quoted '' -> "quoted"
+        (r"(?<![\w`])`(?=\s*\w)\s*", "'"),  # ` quoted ' -> 'quoted'
+        (r"(?<=\w)\s+'(?=\s|[.,;:!?]|$)", "'"),  # quoted ' / players ' wages -> players'
+        (r"(?<=\w) (?='(?:s|re|ve|ll|d|m)\b|n't\b)", ""),  # the study 's -> the study's
+        (r"(?<=\d),\s+(?=\d{3}(?!\d))", ","),  # 235, 000 -> 235,000
+        (r"(?<=\d)\s+\.\s*(?=\d)", "."),  # 3 . 5 -> 3.5
+        (r"([$£€#])\s+(?=\d)", r"\1"),  # $ 10,000 -> $10,000
+        (r"(?<=[(\[{])\s+|\s+(?=[)\]}])", ""),  # ( cnn ) -> (cnn)
+        (r"(?<=\S)\s+(?=[.,;:!?%](?:\s|$))", ""),  # found . it -> found. it
+        (r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])", " "),  # funds.In the -> funds. In the
+    )
+)
+
+
+# Something one of the rules above would change: most text has none, and is returned at once.
+_PTB_HINT = re.compile(
+    r"-(?:lrb|rrb|lsb|rsb|lcb|rcb)-|\\['\"]|``|''|`|\s'|\sn't|\d,\s|\d\s+\.|[$£€#]\s"
+    r"|[(\[{]\s|\s[)\]}]|\s[.,;:!?%](?:\s|$)|[a-z]{2}[.!?][A-Z][a-z]",
+    re.IGNORECASE,
+)
+
+
+def untokenize(text: str) -> str:
+    """Undo Penn Treebank tokenisation: brackets, quotes, clitics, split numbers, spacing.
+
+    ``-lrb- cnn -rrb- the study 's `` $ 235, 000 '' .`` -> ``(cnn) the study's "$235,000".``
+    Untokenised text passes unchanged, apart from a missing space after a full stop before a
+    capital ("funds.In the") and a space after a currency sign ("$ 10").
+    """
+    if not _PTB_HINT.search(text):
+        return text
+    if "-" in text:
+        text = _PTB_BRACKET.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)
+    for pattern, repl in _PTB_RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def _ends_sentence(line: str) -> bool:
     stripped = line.rstrip().rstrip(_CLOSERS)
     return bool(stripped) and stripped[-1] in _TERMINAL

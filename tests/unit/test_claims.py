@@ -7,7 +7,9 @@ import json
 import pytest
 
 from bench.metrics.base import Metric
-from bench.metrics.consistency.claims import FactConsistency, normalize, number_key
+from bench.metrics.consistency.claims import FactConsistency
+from bench.metrics.consistency.numbers import number_key
+from bench.metrics.consistency.tokens import normalize
 from bench.types import Cluster, Document
 from tests.conftest import ROOT
 
@@ -271,3 +273,100 @@ def test_one_index_per_cluster_and_only_one_held_at_a_time(cluster, monkeypatch)
         single = FactConsistency()
         assert single.score([text], [member]) == [scores[i]]
         assert single.details == [metric.details[i]]
+
+
+# A cluster written for these tests, outside the labelled set's vocabulary.
+FRESH = Cluster(
+    "fresh",
+    (
+        _doc("a1", "A bomb exploded at a market in Peshawar on Tuesday.",
+             "The death toll rose to 14 on Wednesday, police said.",
+             "President Donald Trump condemned the attack in a statement from Washington."),
+        _doc("a2", "Foreign Minister Ishaq Dar met Chinese envoy Jiang Zaidong in Islamabad.",
+             "They discussed security for Chinese workers."),
+    ),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "The bomb at a market in Peshawar killed 14 people.",
+        "the bomb at a market in peshawar killed 14 people .",
+        "Ishaq Dar met the Chinese envoy in Islamabad.",
+        "ishaq dar met the chinese envoy in islamabad .",
+    ],
+)
+def test_a_number_is_supported_when_its_head_or_event_agrees(summary):
+    assert _issues(summary, FRESH) == (1.0, [])
+
+
+@pytest.mark.parametrize(
+    ("summary", "span"),
+    [
+        ("Ishaq Dar met President Donald Trump in Islamabad.", "Donald Trump"),
+        ("ishaq dar met president donald trump in islamabad .", "donald trump"),
+    ],
+)
+def test_a_meeting_no_article_states_is_flagged(summary, span):
+    score, issues = _issues(summary, FRESH)
+    assert score == 0.0
+    assert [(i["kind"], i["verdict"], i["span"]) for i in issues] == [
+        ("entity", "unsupported", span)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("summary", "span"),
+    [
+        ("The bomb at a market in Peshawar injured 14 people.", "14 people"),
+        ("The bomb at a market in Peshawar killed 15 people.", "15 people"),
+    ],
+)
+def test_a_number_under_another_head_or_absent_is_flagged(summary, span):
+    score, issues = _issues(summary, FRESH)
+    assert [(i["kind"], i["span"]) for i in issues] == [("number", span)]
+
+
+def test_names_of_a_lower_cased_summary_are_checked():
+    score, issues = _issues("police said the bomb was planted by ahmed karimzai .", FRESH)
+    assert [(i["kind"], i["span"]) for i in issues] == [("entity", "ahmed karimzai")]
+    assert score == 0.0
+
+
+def test_unknown_word_placeholders_are_flagged_not_taken_for_names():
+    _, issues = _issues("a bomb exploded at a market in UNK on tuesday .", FRESH)
+    assert [(i["kind"], i["span"]) for i in issues] == [("entity", "UNK")]
+    assert "placeholder" in issues[0]["reason"]
+
+
+def test_a_sentence_spliced_from_unrelated_statements_fails_coverage():
+    summary = "Chinese workers condemned the market security statement from Washington."
+    assert _issues(summary, FRESH)[1] == []  # off at the default threshold
+    metric = FactConsistency(min_coverage=0.9)
+    (score,) = metric.score([summary], [FRESH])
+    (issue,) = metric.details[0]["fact_issues"]
+    assert (issue["kind"], issue["verdict"], score["fact_consistency"]) == (
+        "content",
+        "unsupported",
+        0.0,
+    )
+    assert issue["documents"]  # the best article sentence is shown
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, True])
+def test_min_coverage_out_of_range_is_an_error(bad):
+    with pytest.raises(ValueError, match="min_coverage"):
+        FactConsistency(min_coverage=bad)
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted((ROOT / "bench" / "metrics" / "consistency").glob("*.py")),
+    ids=lambda p: p.name,
+)
+def test_no_code_names_the_labelled_cluster(module):
+    source = module.read_text(encoding="utf-8").lower()
+    for word in ("pakistan", "afghanistan", "dawn", "tribune", "taliban", "islamabad", "mattis",
+                 "pompeo", "bajwa", "abbasi"):  # fmt: skip
+        assert word not in source, word

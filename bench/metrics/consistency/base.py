@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("entity", "title", "number", "date", "quote", "nli")
+KINDS = ("entity", "title", "number", "date", "quote", "content", "nli")
 VERDICTS = ("unsupported", "disputed", "contradicted")
 # Verdicts that count against a sentence. A disputed fact is one the articles themselves
 # disagree on: reported with the documents on each side, not held against the summary.

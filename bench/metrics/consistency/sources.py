@@ -1,0 +1,126 @@
+"""The source index of one cluster, built once and shared by its summaries.
+
+Every article sentence normalised once, windows of three sentences for binding claims to their
+context, and what the checks read on demand (numbers with their head words, how the articles
+write each word, content stems).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.metrics.consistency.base import Evidence
+from bench.metrics.consistency.casing import CaseModel
+from bench.metrics.consistency.coverage import StemIndex
+from bench.metrics.consistency.names import ORGANISATION_WORDS, TITLE_WORDS, _name_spans
+from bench.metrics.consistency.numbers import source_counts, source_numbers
+from bench.metrics.consistency.tokens import _PUNCT, _joined, contains, normalize
+from bench.preprocess.clean import untokenize
+from bench.types import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Up to three consecutive sentences of one document."""
+
+    doc: int
+    text: str
+    joined: str
+    words: frozenset[str]
+
+
+class Sources:
+    """Every document of a cluster, normalised once, with sentence windows for binding."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        """Index the documents."""
+        self.doc_ids = [d.doc_id for d in documents]
+        # Tokenised corpora ("-lrb- cnn -rrb-", "235, 000") are read as plain text.
+        sentences_of = [[untokenize(s) for s in d.sentences] for d in documents]
+        self.sentences = [s for d in sentences_of for s in d]
+        self.sentence_doc = [i for i, d in enumerate(sentences_of) for _ in d]
+        self.windows: list[Window] = []
+        self.doc_joined: list[str] = []
+        self.doc_tokens: list[list[str]] = []
+        self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
+        self._normalised: list[list[str]] = []  # tokens of every sentence
+        self._stems: StemIndex | None = None
+        for i, sentences in enumerate(sentences_of):
+            norm = [normalize(s) for s in sentences]
+            self._normalised.extend(norm)
+            flat = [t for n in norm for t in n]
+            self.doc_tokens.append(flat)
+            self.doc_joined.append(_joined(flat))
+            first = len(self.windows)
+            for j in range(len(sentences)):
+                lo, hi = max(0, j - 1), min(len(sentences), j + 2)
+                toks = [t for n in norm[lo:hi] for t in n]
+                self.windows.append(
+                    Window(i, " ".join(sentences[lo:hi]), _joined(toks), frozenset(toks))
+                )
+                self._window_sentences.append((first + lo, first + hi))
+        self.vocabulary = {t for toks in self.doc_tokens for t in toks}
+        self._case: CaseModel | None = None
+        self._counts: dict[int, list[tuple[float, frozenset[str]]]] | None = None
+        self._numbers: list[set[tuple[float, str]]] | None = None
+        self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
+        self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
+        # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
+        self.people = (
+            {
+                normalize(name)[-1]
+                for s in self.sentences
+                for _, _, name in _name_spans(s.translate(_PUNCT))
+                if len(name.split()) > 1 and normalize(name)
+            }
+            - TITLE_WORDS
+            - ORGANISATION_WORDS
+        )
+        # Words the documents write in lower case: a capital at a sentence start is not a name.
+        self.lowercase = {
+            w for s in self.sentences for w in re.findall(r"(?<![\w'])[a-z][a-z'-]+", s)
+        }
+
+    @property
+    def case(self) -> CaseModel:
+        """How the documents write each word (built on first use: for lower-cased summaries)."""
+        if self._case is None:
+            self._case = CaseModel(self.sentences)
+        return self._case
+
+    @property
+    def stems(self) -> StemIndex:
+        """Stems of every sentence, for content coverage (built on first use)."""
+        if self._stems is None:
+            self._stems = StemIndex(self._normalised)
+        return self._stems
+
+    def counts(self, window: int) -> list[tuple[float, frozenset[str]]]:
+        """Numbers of a window with the head classes around each (read on first use)."""
+        if self._counts is None:
+            self._counts = {}
+        if window not in self._counts:
+            a, b = self._window_sentences[window]
+            self._counts[window] = [c for s in self.sentences[a:b] for c in source_counts(s)]
+        return self._counts[window]
+
+    @property
+    def numbers(self) -> list[set[tuple[float, str]]]:
+        """The numbers of each window, read on first use (most summary sentences have none).
+
+        Read per sentence and united per window: a number never spans two sentences.
+        """
+        if self._numbers is None:
+            per_sentence = [source_numbers(s) for s in self.sentences]
+            self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
+        return self._numbers
+
+    def docs_with(self, needle: Sequence[str]) -> list[int]:
+        """Documents containing the token sequence."""
+        return [i for i, j in enumerate(self.doc_joined) if contains(j, needle)]
+
+    def evidence(self, doc: int, says: str) -> Evidence:
+        """Evidence from document ``doc``."""
+        return Evidence(self.doc_ids[doc], says)

@@ -1,0 +1,169 @@
+"""Tokens the fact check matches on: one normalisation for summaries and articles alike.
+
+Penn Treebank tokenisation undone (:func:`bench.preprocess.clean.untokenize`), Unicode quotes
+and dashes mapped, lower case, possessives dropped, thousands separators removed, countries,
+demonyms and words written two ways mapped to one form (:mod:`.lexicon`); plus the small
+helpers every check uses on token lists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from bench.metrics.consistency.lexicon import aliases
+from bench.preprocess.clean import PUNCT_MAP, untokenize
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# The one-character replacements of the cleaner's table (and the acute accent used as an
+# apostrophe): spans found in the normalised sentence are cut from the sentence as written.
+_PUNCT = str.maketrans({k: v for k, v in PUNCT_MAP.items() if len(v) == 1} | {"\u00b4": "'"})
+
+
+_TOKEN = re.compile(r"\$|[a-z0-9]+(?:[.,][0-9]+)*")
+
+
+_WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        _words(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+        )
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+}
+
+
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "m": 1e6, "bn": 1e9}
+
+
+MONTHS = _words(
+    "january february march april may june july august september october november december"
+)
+
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+# Capitalised only: "may" and "march" are also an auxiliary and a verb.
+_DATE_WORD = re.compile(r"\b(" + "|".join(w.capitalize() for w in WEEKDAYS + MONTHS) + r")\b")
+
+
+_MONTH_FIRST = re.compile(r"(" + "|".join(MONTHS) + r")\b", re.I)
+
+
+_MONTH_LAST = re.compile(r"\b(" + "|".join(MONTHS) + r")$", re.I)
+
+
+_STOP = frozenset(
+    _words(
+        "a an the of to in on at for from by with and or but as is was were be been being has "
+        "have had that this these those it its he she they them his her their who whom which "
+        "what when where while after before into over than then there also not no said says "
+        "say would could will can may must should did do does about against between during "
+        "since until up out so such any all some more most other own same very just only i we "
+        "you our us s"
+    )
+)
+
+
+_POSSESSIVE = re.compile(r"'s\b|s'(?=\s|$)")
+
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+def _possessive(m: re.Match[str]) -> str:
+    return "" if m.group(0) == "'s" else "s"
+
+
+def normalize(text: str) -> list[str]:
+    """Lower-case word tokens: tokenisation undone, quotes, dashes, possessives, aliases mapped.
+
+    Penn Treebank tokenisation is undone first (:func:`bench.preprocess.clean.untokenize`), so
+    "the study 's" and "the study's", "235, 000" and "235,000" give the same tokens; names of
+    countries and their demonyms, and words written two ways, map to one form
+    (:mod:`bench.metrics.consistency.lexicon`).
+    """
+    text = untokenize(unicodedata.normalize("NFKC", text).translate(_PUNCT)).lower()
+    if "'" in text:
+        text = _POSSESSIVE.sub(_possessive, text)
+    if "," in text:
+        text = _THOUSANDS.sub("", text)  # 1,000 -> 1000
+    raw = _TOKEN.findall(text)
+    forms = aliases()
+    tokens: list[str] = []
+    i = 0
+    while i < len(raw):
+        match = _phrase_at(raw, i, forms.get(raw[i], ()))
+        if match is None:
+            tokens.append(raw[i])
+            i += 1
+        else:
+            tokens.extend(match[1])
+            i += len(match[0])
+    return tokens
+
+
+def _phrase_at(
+    raw: Sequence[str], i: int, candidates: Sequence[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The longest written form (and its canonical tokens) that starts at ``raw[i]``, if any."""
+    for form, canon in candidates:
+        if tuple(raw[i : i + len(form)]) == form:
+            return form, canon
+    return None
+
+
+def _joined(tokens: Sequence[str]) -> str:
+    return " " + " ".join(tokens) + " "
+
+
+def contains(haystack: str, needle: Sequence[str]) -> bool:
+    """Whether the token sequence occurs in a space-joined token string."""
+    return bool(needle) and _joined(needle) in haystack
+
+
+def content(tokens: Sequence[str]) -> set[str]:
+    """Content words: no stop words, no one-letter tokens."""
+    return {t for t in tokens if t not in _STOP and len(t) > 1}
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether only punctuation or an opening quote precedes ``start``."""
+    return not re.search(r"[\w]", text[:start])
+
+
+def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) -> set[str]:
+    """Content words of the sentence within ``reach`` tokens of the claim (all if not found)."""
+    n = len(claim)
+    for i in range(len(sentence) - n + 1):
+        if list(sentence[i : i + n]) == list(claim):
+            return content(sentence[max(0, i - reach) : i + n + reach])
+    return content(sentence)
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (short tokens only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

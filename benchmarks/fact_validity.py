@@ -1,0 +1,283 @@
+"""Validity of the fact check on summaries with human labels (FRANK shape), per source and split.
+
+Reads a labelled-summaries file (``bench.data.labels``: ``{id, cluster_id, summary, label,
+error_types, source, split, ...}``, JSON Lines, plain or gzip) and the clusters holding their
+source articles (``bench-score --clusters`` shape), scores every summary with the ``fact``
+metric of ``conf/metrics/fact.yaml`` (Hydra overrides may follow), and prints per ``source`` and
+``split``: balanced accuracy of the flag "has fact issues" (any unsupported or contradicted
+claim) against ``label``, ROC-AUC of ``fact_consistency``, recall per error type and the
+false-alarm rate on faithful rows; also the scoring cost per summary. Tune on ``valid``,
+report ``test``.
+
+    .venv/bin/python benchmarks/fact_validity.py SUMMARIES.jsonl[.gz] --clusters CLUSTERS.jsonl[.gz]
+        [--tune min_coverage=0,0.5,0.7,0.9] [--output results/benchmarks/fact_validity.json]
+        [OVERRIDE ...]
+
+Writes the figures to ``--output`` (JSON) and the printed table beside it (``.md``). Bad input:
+one line ``fact_validity: error: ...``, exit 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PROG = "fact_validity"
+DEFAULT_OUTPUT = ROOT / "results" / "benchmarks" / "fact_validity.json"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _rate(rate: Any) -> str:
+    return "-" if rate.rate is None else f"{100 * rate.rate:.1f} ({rate.hits}/{rate.n})"
+
+
+def _figures(rows: list[Any], flagged: list[bool], values: list[float]) -> list[dict[str, Any]]:
+    """Validity figures per (source, split)."""
+    from bench.data.labels import groups
+    from bench.metrics.consistency.validity import validity
+
+    out = []
+    for (source, split), members in sorted(groups(rows).items()):
+        v = validity(
+            [rows[i] for i in members], [flagged[i] for i in members], [values[i] for i in members]
+        )
+        out.append(
+            {
+                "source": source,
+                "split": split,
+                "faithful": v.n_faithful,
+                "error": v.n_error,
+                "balanced_accuracy": v.balanced_accuracy,
+                "roc_auc": v.roc_auc,
+                "error_recall": v.error_recall.rate,
+                "false_alarm_rate": v.false_alarms.rate,
+                "false_alarms": [v.false_alarms.hits, v.false_alarms.n],
+                "recall_by_type": {k: [r.hits, r.n] for k, r in v.recall_by_type.items()},
+            }
+        )
+    return out
+
+
+def measure(rows: list[Any], clusters: list[Any], overrides: list[str]) -> dict[str, Any]:
+    """Score every row with the fact metric under the overrides: figures, cost, signature."""
+    from bench.errors import BenchError
+    from bench.metrics.consistency.base import FAILING
+    from bench.run import _instantiate, _metric_nodes
+    from bench.score import compose, score_batch, summary_text
+
+    cfg = compose(["metrics=[fact]", *overrides])
+    nodes = _metric_nodes(cfg)
+    if list(nodes) != ["fact"]:
+        raise BenchError(f"only the fact metric is measured here, got {', '.join(nodes)}")
+    metric = _instantiate(nodes["fact"], "metric 'fact'")
+    texts = [summary_text(r.summary) for r in rows]
+    t0 = time.perf_counter()
+    scores, details = score_batch(texts, clusters, {"fact": metric})
+    seconds = time.perf_counter() - t0
+    flagged = [any(i["verdict"] in FAILING for i in d["fact_issues"]) for d in details]
+    values = [s["fact_consistency"] for s in scores]
+    return {
+        "overrides": overrides,
+        "figures": _figures(rows, flagged, values),
+        "cost": {
+            "score_s": round(seconds, 2),
+            "ms_per_summary": round(1000 * seconds / max(1, len(rows)), 2),
+        },
+        "metric_signature": metric.signature(),
+    }
+
+
+def _balanced(run: dict[str, Any], source: str, split: str) -> float:
+    for f in run["figures"]:
+        if f["source"] == source and f["split"] == split and f["balanced_accuracy"] is not None:
+            return float(f["balanced_accuracy"])
+    return float("-inf")
+
+
+def score(
+    summaries: Path, clusters_path: Path, overrides: list[str], tune: str | None = None
+) -> dict[str, Any]:
+    """The figures with the given settings and, with ``tune``, with one setting chosen per source.
+
+    ``tune`` is ``KEY=V1,V2,...`` (a key of the fact metric, e.g. ``min_coverage=0,0.5,0.9``):
+    every value is scored, and for each source the value with the best balanced accuracy on its
+    ``valid`` rows is kept (the first on a tie); its figures on every split are reported. This
+    is the protocol of the SummaC and AggreFact benchmarks (a threshold per dataset, chosen on
+    its validation split).
+    """
+    from bench.data.labels import read_labelled
+    from bench.errors import BenchError
+    from bench.preprocess.clean import Cleaner
+    from bench.run import _instantiate
+    from bench.score import compose, read_clusters
+
+    rows = read_labelled(summaries)
+    grid: list[str] = []
+    if tune is not None:
+        key, _, values = tune.partition("=")
+        grid = [v.strip() for v in values.split(",") if v.strip()]
+        if not key.strip() or not grid:
+            raise BenchError(f"--tune must look like KEY=V1,V2,... got {tune!r}")
+        key = key.strip()
+        if not key.startswith("metrics.fact."):
+            key = f"metrics.fact.{key}"
+    cfg = compose(["metrics=[fact]", *overrides])
+    t0 = time.perf_counter()
+    available = read_clusters(clusters_path, Cleaner(_instantiate(cfg.cleaning, "cleaning")))
+    load_s = time.perf_counter() - t0
+    missing = sorted({r.cluster_id for r in rows} - set(available))
+    if missing:
+        raise BenchError(
+            f"{summaries}: {len(missing)} cluster_id(s) not in {clusters_path}, e.g. {missing[0]!r}"
+        )
+    clusters = [available[r.cluster_id] for r in rows]
+    record: dict[str, Any] = {
+        "summaries": summaries.name,
+        "clusters": clusters_path.name,
+        "n_summaries": len(rows),
+        "n_clusters": len({r.cluster_id for r in rows}),
+        "load_s": round(load_s, 2),
+        "default": measure(rows, clusters, overrides),
+        "python": platform.python_version(),
+    }
+    if grid:
+        runs = {v: measure(rows, clusters, [*overrides, f"{key}={v}"]) for v in grid}
+        chosen: dict[str, str] = {}
+        figures = []
+        for source in sorted({r.source for r in rows}):
+            best = max(
+                grid, key=lambda v, s=source: (_balanced(runs[v], s, "valid"), -grid.index(v))
+            )
+            chosen[source] = best
+            figures += [f for f in runs[best]["figures"] if f["source"] == source]
+        record["tuned"] = {
+            "key": key,
+            "grid": grid,
+            "chosen": chosen,
+            "figures": figures,
+            "valid_balanced_accuracy": {
+                v: {s: _balanced(runs[v], s, "valid") for s in chosen} for v in grid
+            },
+        }
+    return record
+
+
+def _table(figures: list[dict[str, Any]], label: str | None = None) -> list[str]:
+    head = "| source | split |" + (" setting |" if label is not None else "")
+    lines = [
+        head + " faithful | error | balanced acc. | ROC-AUC | error recall | false alarms |",
+        "|---|---|" + ("---|" if label is not None else "") + "--:|--:|--:|--:|--:|--:|",
+    ]
+    for f in figures:
+        recall, alarms = f["error_recall"], f["false_alarm_rate"]
+        lines.append(
+            f"| {f['source']} | {f['split']} |"
+            + (f" {f.get('setting', '')} |" if label is not None else "")
+            + f" {f['faithful']} | {f['error']} | {_pct(f['balanced_accuracy'])} "
+            f"| {_pct(f['roc_auc'])} | {_pct(None if recall is None else 100 * recall)} "
+            f"| {_pct(None if alarms is None else 100 * alarms)} |"
+        )
+    return lines
+
+
+def _types(figures: list[dict[str, Any]]) -> list[str]:
+    types = sorted({t for f in figures for t in f["recall_by_type"]})
+    lines = ["| source | split | " + " | ".join(types) + " |", "|---|---|" + "--:|" * len(types)]
+    for f in figures:
+        cells = []
+        for t in types:
+            hits, n = f["recall_by_type"].get(t, [0, 0])
+            cells.append(f"{100 * hits / n:.1f}" if n else "-")
+        lines.append(f"| {f['source']} | {f['split']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render(record: dict[str, Any]) -> str:
+    """The figures as Markdown tables."""
+    default = record["default"]
+    settings = " ".join(default["overrides"]) or "conf/metrics/fact.yaml as committed"
+    lines = [
+        f"Fact check against human labels: {record['summaries']} "
+        f"({record['n_summaries']} summaries of {record['n_clusters']} clusters)",
+        "",
+        f"Default settings ({settings}); flag = any unsupported or contradicted claim:",
+        "",
+        *_table(default["figures"]),
+        "",
+        "Recall (%) per error type (error rows of that type flagged):",
+        "",
+        *_types(default["figures"]),
+    ]
+    tuned = record.get("tuned")
+    if tuned:
+        figures = [{**f, "setting": tuned["chosen"][f["source"]]} for f in tuned["figures"]]
+        lines += [
+            "",
+            f"`{tuned['key']}` chosen per source on its valid split from "
+            f"{', '.join(tuned['grid'])} (SummaC / AggreFact protocol):",
+            "",
+            *_table(figures, label="setting"),
+            "",
+            "Recall (%) per error type, chosen settings:",
+            "",
+            *_types(figures),
+        ]
+    cost = default["cost"]
+    lines += [
+        "",
+        f"Cost (default settings): {cost['ms_per_summary']} ms per summary scored "
+        f"({cost['score_s']} s in all; reading and splitting the articles {record['load_s']} s).",
+        "Signature: " + "|".join(f"{k}:{v}" for k, v in default["metric_signature"].items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: score, print, write the JSON record and its Markdown table."""
+    import logging
+
+    from bench.errors import BenchError
+    from bench.results.records import atomic_write_json, atomic_write_text
+
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    parser.add_argument("summaries", type=Path, help="labelled summaries, JSON Lines (or .gz)")
+    parser.add_argument(
+        "--clusters", type=Path, required=True, help="clusters with the source articles"
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON record")
+    parser.add_argument(
+        "--tune",
+        metavar="KEY=V1,V2,...",
+        help="also choose this fact setting per source on its valid split, e.g. "
+        "min_coverage=0,0.5,0.7,0.9",
+    )
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. metrics.fact.reach=6")
+    args = parser.parse_intermixed_args(argv)
+    logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
+    try:
+        if args.output.suffix != ".json":
+            raise BenchError(f"--output must end in .json, got {args.output}")
+        record = score(args.summaries, args.clusters, list(args.overrides), args.tune)
+    except BenchError as exc:
+        print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    text = render(record)
+    print(text, end="")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(args.output, record)
+    atomic_write_text(args.output.with_suffix(".md"), text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
