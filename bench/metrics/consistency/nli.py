@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bench import __version__
@@ -569,7 +569,7 @@ class NLIConsistency:
                 })  # fmt: skip
                 issue = self._issue(sentence, weakest, strongest)
                 if issue is not None:
-                    issues.append(issue)
+                    issues.append(replace(issue, index=len(rows) - 1))
             value = sum(r["entailment"] for r in rows) / len(rows) if rows else 1.0
             scores.append({"nli_consistency": value})
             self.details.append({
