@@ -20,7 +20,13 @@ mean over its sentences (``op2="mean"``). Settings, and where this differs:
 - a hypothesis longer than half the room is scored in pieces of at most half the room: its
   entailment is the minimum over pieces (every part must be supported), its contradiction the
   maximum.
-- any checkpoint: the entailment and contradiction labels are read from ``config.id2label``.
+- any checkpoint: the entailment and contradiction labels are read from ``config.id2label``
+  (or named in the settings); a two-class support model such as MiniCheck (``1`` supported,
+  ``0`` unsupported) runs with ``has_contradiction=False`` and, as MiniCheck encodes its input,
+  ``input_format="eos_joined"`` (premise + EOS + hypothesis as one text).
+- SummaC's sentence granularity (each premise one document sentence) is
+  ``max_premise_sentences=1``; MiniCheck's 400-token chunks are ``max_premise_length=400``.
+  Presets with pinned revisions: ``conf/nli/`` (docs/nli.md).
 
 Flags (:class:`~bench.metrics.consistency.base.Issue`, kind ``nli``), per summary sentence with
 ``E`` its best entailment and ``C`` its highest contradiction over all chunks: *contradicted* when
