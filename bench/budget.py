@@ -47,7 +47,7 @@ class Cut:
     n_words: int
     n_sentences: int
     truncated: bool
-    n_bytes: int = 0  # UTF-8 bytes of the lines, line breaks not counted (see the module doc)
+    n_bytes: int  # UTF-8 bytes of the lines, line breaks not counted (see the module doc)
 
 
 @dataclass(frozen=True, slots=True)
