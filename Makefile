@@ -28,7 +28,8 @@ setup: $(DEV)
 
 setup-models: $(MODELS)
 
-## Tiny random models built locally (for summarizer=tiny_bart / tiny_gpt2; no download).
+## Tiny random models built locally (summarizer=tiny_bart / tiny_gpt2, and the NLI model
+## results/cache/models/tiny_nli for metrics=[nli_consistency] / [fact_nli]; no download).
 tiny-models: $(MODELS)
 	$(BIN)/python -m bench.testing results/cache/models
 

@@ -217,9 +217,7 @@ def run(
     cuts = [budget.apply(s) for s in raw]
     texts = [c.text for c in cuts]
 
-    per_cluster: list[dict[str, float]] = [
-        {"length_words": float(c.n_words), "length_sentences": float(c.n_sentences)} for c in cuts
-    ]
+    per_cluster: list[dict[str, float]] = [budget.lengths(c) for c in cuts]
     loo: list[dict[str, list[float]]] = [{} for _ in clusters]
     per_reference: dict[str, dict[str, float]] = {}
     signatures: dict[str, dict[str, str]] = {}
@@ -288,6 +286,7 @@ def run(
             "summary": cut.text,
             "length_words": cut.n_words,
             "length_sentences": cut.n_sentences,
+            **({"length_bytes": cut.n_bytes} if budget.unit == "bytes" else {}),
             "truncated": cut.truncated,
             **({"input": input_report[cl.cluster_id]} if cl.cluster_id in input_report else {}),
         }

@@ -171,6 +171,7 @@ def build_tiny_nli(
         pad_token_id=pad,
         bos_token_id=tokenizer.convert_tokens_to_ids("<s>"),
         eos_token_id=tokenizer.convert_tokens_to_ids("</s>"),
+        initializer_range=0.5,  # spread the random logits: outputs that vary with the input
         id2label=dict(NLI_LABELS),
         label2id={v: k for k, v in NLI_LABELS.items()},
     )
@@ -183,7 +184,7 @@ def build_tiny_nli(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m bench.testing DIR``: build tiny-bart/ and tiny-gpt2/ in DIR from the cluster."""
+    """``python -m bench.testing DIR``: build tiny-bart/, tiny-gpt2/ and tiny_nli/ in DIR."""
     import argparse
     import tempfile
 
@@ -192,13 +193,18 @@ def main(argv: list[str] | None = None) -> None:
 
     root = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(prog="python -m bench.testing", description=main.__doc__)
-    parser.add_argument("out", type=Path, help="directory to write tiny-bart/ and tiny-gpt2/ into")
+    parser.add_argument("out", type=Path, help="directory to build the tiny models in")
     args = parser.parse_args(argv)
     source = LocalClusters(
         str(root / "data" / "clusters"), str(root / "reference_summaries"), ["mattis_pakistan_2017"]
     )
     texts = [s for c in source.load(Cleaner()) for d in c.documents for s in d.sentences]
-    for name, build in (("tiny-bart", build_tiny_bart), ("tiny-gpt2", build_tiny_gpt2)):
+    builders = (
+        ("tiny-bart", build_tiny_bart),
+        ("tiny-gpt2", build_tiny_gpt2),
+        ("tiny_nli", build_tiny_nli),  # metrics.nli_consistency.model=results/cache/models/tiny_nli
+    )
+    for name, build in builders:
         target = args.out / name
         if target.is_dir():
             continue

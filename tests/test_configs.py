@@ -26,6 +26,7 @@ DATASET_OVERRIDES = {
     "wcep": [],
     "duc": ["dataset.root=duc/docs", "dataset.summaries_dir=duc/models"],
 }
+NEEDS_MODEL = ["fact_nli", "nli_consistency", "nli_minicheck", "nli_mnli", "nli_summac_zs"]
 LOCAL_MODEL = {"seq2seq": "bart", "tiny_bart": "bart", "causal": "gpt2", "tiny_gpt2": "gpt2"}
 
 
@@ -39,10 +40,11 @@ def test_expected_options_exist():
          "precomputed"]
     )  # fmt: skip
     assert _options("packing") == ["concat", "equal", "map_reduce", "round_robin"]
-    assert _options("metrics") == ["fact", "nli_consistency", "rouge", "rouge155"]
+    assert _options("metrics") == sorted(["fact", "rouge", "rouge155", *NEEDS_MODEL])
+    assert _options("nli") == ["any", "minicheck", "mnli", "summac_zs", "tiny"]
     assert _options("dataset") == sorted(DATASET_OVERRIDES)
     assert _options("cleaning") == ["default", "off"]
-    assert set(_options("budget")) >= {"words100", "words250", "sentences3"}
+    assert set(_options("budget")) >= {"words100", "words250", "sentences3", "bytes665"}
     assert _options("perturb") == ["drop_one", "duplicate_one", "none", "off_topic", "shuffle"]
 
 
@@ -92,8 +94,9 @@ def test_every_packing_composes_and_instantiates(compose_run, name):
     assert obj.name == name
 
 
-# nli_consistency needs a model path: tests/test_nli.py instantiates it on a tiny local model.
-@pytest.mark.parametrize("name", [m for m in _options("metrics") if m != "nli_consistency"])
+# These need an NLI model: tests/test_nli.py checks the presets' offline error and instantiates
+# them on a tiny local model.
+@pytest.mark.parametrize("name", [m for m in _options("metrics") if m not in NEEDS_MODEL])
 def test_every_metric_composes_and_instantiates(compose_run, name):
     cfg = compose_run(f"metrics=[{name}]")
     for node in cfg.metrics.values():

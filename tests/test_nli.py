@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
 
 from bench.metrics.base import Metric
+from bench.metrics.consistency.combined import (
+    FactNLIConsistency,
+    combine,
+    failing_sentences,
+    share_passing,
+)
 from bench.metrics.consistency.nli import NLIConsistency, WordLengths, chunk_sentences
 from bench.preprocess.packing import join_sentences
 from bench.types import Cluster, Document
+from tests.conftest import ROOT
 
 ENTAILS, CONTRADICTS, NEUTRAL = (0.9, 0.05), (0.05, 0.8), (0.1, 0.1)
 
@@ -381,3 +392,221 @@ def test_config_composes_and_instantiates_a_metric(compose_run, tiny_nli):
     assert isinstance(obj, Metric)
     assert obj.name == "nli_consistency"
     assert obj.higher_is_better == {"nli_consistency": True}
+
+
+# -- chunking caps, two-class models, MiniCheck's joined input ---------------------------------
+def test_premise_caps_limit_chunks_by_sentences_and_length():
+    sents = ["One two three.", "Four five.", "Six seven eight nine.", "Ten."]
+    assert chunk_sentences(sents, WordLengths(), None, max_sentences=1) == sents
+    assert chunk_sentences(sents, WordLengths(), None, max_sentences=3) == [
+        join_sentences(sents[:3]), "Ten.",
+    ]  # fmt: skip
+    assert chunk_sentences(sents, WordLengths(), 100, max_sentences=2) == [
+        join_sentences(sents[:2]), join_sentences(sents[2:]),
+    ]  # fmt: skip
+    m = metric(max_length=40, max_premise_length=6)
+    assert m.premise_budget("A b c.") == 6  # the cap, below the 37 words max_length leaves
+    assert m.premise_budget(" ".join(["w"] * 36)) == 4  # the room, below the cap
+    assert metric(max_premise_length=6).premise_budget("A b.") == 6  # no max_length: the cap
+    sig = metric(max_length=40, max_premise_length=6, max_premise_sentences=1).signature()
+    assert "premise <= 6 words; <= 1 sentences" in sig["chunking"]
+
+
+def test_sentence_granularity_scores_every_sentence_as_its_own_premise():
+    recorder = Recorder()
+    m = metric(scorer=recorder, max_premise_sentences=1)
+    m.score(["The visit lasted one day."], [VISIT])
+    premises = sorted(p for batch in recorder.batches for p, _ in batch)
+    assert premises == sorted(s for d in VISIT.documents for s in d.sentences)
+
+
+def test_two_class_model_flags_only_unsupported_sentences():
+    m = metric(has_contradiction=False)
+    (values,) = m.score([MIXED], [VISIT])
+    assert values["nli_consistency"] == pytest.approx((0.9 + 0.1 + 0.1) / 3)
+    issues = m.details[0]["nli_issues"]
+    assert [(i["verdict"], i["sentence_index"]) for i in issues] == [
+        ("unsupported", 1), ("unsupported", 2),
+    ]  # fmt: skip
+    assert all(r["contradiction"] is None for r in m.details[0]["nli_sentences"])
+    assert "contradicted" not in m.signature()["thresholds"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"has_contradiction": "no"}, "has_contradiction must be true or false"),
+        ({"has_contradiction": False, "contradiction_label": "x"}, "has_contradiction is false"),
+        ({"input_format": "joined"}, "unknown input_format 'joined'"),
+        ({"input_format": "eos_joined"}, "input_format applies to a model"),
+        ({"max_premise_length": 0}, "max_premise_length"),
+        ({"max_premise_sentences": 1.5}, "max_premise_sentences"),
+    ],
+)
+def test_invalid_caps_and_label_settings_raise(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        metric(**kwargs)
+
+
+def test_tiny_model_two_class_eos_joined_input_fits_max_length(tiny_nli, cluster):
+    m = NLIConsistency(
+        model=tiny_nli, has_contradiction=False, input_format="eos_joined", max_premise_length=30
+    )
+    assert m.specials == 3  # <s> premise </s> hypothesis </s>: one EOS fewer than the pair
+    assert m.labels == "entailment=entailment(0),contradiction=none(3 classes)"
+    summary = _summary(cluster)
+    (values,) = m.score([summary], [cluster])
+    again = NLIConsistency(
+        model=tiny_nli, has_contradiction=False, input_format="eos_joined", max_premise_length=30
+    )
+    assert again.score([summary], [cluster]) == [values]
+    assert all(r["contradiction"] is None for r in m.details[0]["nli_sentences"])
+    assert {i["verdict"] for i in m.details[0]["nli_issues"]} <= {"unsupported"}
+    eos, tok = m.tokenizer.eos_token, m.tokenizer
+    for sentence in summary.split("\n"):
+        for sents in (d.sentences for d in cluster.documents):
+            for chunk in m.premise_chunks(sents, sentence):
+                assert len(tok(chunk, add_special_tokens=False)["input_ids"]) <= 30
+                assert len(tok(f"{chunk}{eos}{sentence}")["input_ids"]) <= m.max_length
+    assert m.signature()["input"] == "premise+EOS+hypothesis as one text"
+    pair = NLIConsistency(model=tiny_nli, max_premise_length=30)
+    assert pair.score([summary], [cluster]) != [values]  # the input format reaches the model
+
+
+# -- presets for published checkpoints -------------------------------------------------------
+PRESETS = {
+    "nli_summac_zs": ("tals/albert-xlarge-vitaminc-mnli", "SUPPORTS", "REFUTES"),
+    "nli_minicheck": ("lytang/MiniCheck-RoBERTa-Large", "1", None),
+    "nli_mnli": ("MoritzLaurer/DeBERTa-v3-base-mnli-fever-anli", "entailment", "contradiction"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_pin_a_commit_and_map_the_labels(compose_run, name):
+    node = compose_run(f"metrics=[{name}]").metrics[name]
+    model, entailment, contradiction = PRESETS[name]
+    assert node.model == model
+    assert re.fullmatch(r"[0-9a-f]{40}", node.revision)
+    assert (node.entailment_label, node.contradiction_label) == (entailment, contradiction)
+    assert node.has_contradiction == (contradiction is not None)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_fail_offline_with_one_line_through_the_cli(tmp_path, name):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+           "HF_HOME": str(tmp_path / "hf")}  # fmt: skip
+    results = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", f"metrics=[{name}]", f"paths.results_dir={results}"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"bench-run: error: invalid metric {name!r} configuration:")
+    assert f"{PRESETS[name][0]!r}" in lines[0]
+    assert "not in the local Hugging Face cache and HF_HUB_OFFLINE=1 is set" in lines[0]
+    assert not [p for p in results.rglob("*") if p.is_file()]  # no result written
+
+
+# -- fact + NLI ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fact", "nli", "rule", "expected"),
+    [
+        ([], [], "either", []),
+        ([False, True, False, True], [False, False, True, True], "either",
+         [False, True, True, True]),
+        ([False, True, False, True], [False, False, True, True], "both",
+         [False, False, False, True]),
+    ],
+)  # fmt: skip
+def test_combination_rule_on_given_verdicts(fact, nli, rule, expected):
+    assert combine(fact, nli, rule) == expected
+    assert share_passing(expected) == (1 - sum(expected) / len(expected) if expected else 1.0)
+
+
+def test_combination_rejects_bad_rules_and_mismatched_sentences():
+    with pytest.raises(ValueError, match="unknown rule 'any'"):
+        combine([True], [True], "any")
+    with pytest.raises(ValueError, match="judged 2 sentences, the NLI check 1"):
+        combine([True, False], [True], "either")
+
+
+def test_failing_sentences_ignore_disputed_issues():
+    issues = [
+        {"sentence": "a", "verdict": "disputed", "sentence_index": 0},
+        {"sentence": "b", "verdict": "unsupported", "sentence_index": 1},
+        {"sentence": "c", "verdict": "contradicted", "sentence_index": 2},
+    ]
+    assert failing_sentences(issues, 4) == [False, True, True, False]
+    with pytest.raises(ValueError, match="sentence index"):
+        failing_sentences([{"sentence": "x", "verdict": "unsupported"}], 1)
+
+
+def _fact_nli_summary(cluster):
+    first, second = cluster.documents[0].sentences[:2]
+    # A planted number error the fact check sees; the rest copied from the articles.
+    return "\n".join([first, "Mattis held 14 meetings with 27 generals in Karachi.", second])
+
+
+def _threshold_between(tiny_nli, summary, cluster):
+    """An entailment threshold that the tiny model's sentences fall on both sides of."""
+    probe = NLIConsistency(model=tiny_nli)
+    probe.score([summary], [cluster])
+    ents = sorted(r["entailment"] for r in probe.details[0]["nli_sentences"])
+    assert ents[0] < ents[-1]
+    return (ents[0] + ents[-1]) / 2
+
+
+@pytest.mark.parametrize("rule", ["either", "both"])
+def test_fact_nli_on_the_tiny_model_applies_the_rule_to_both_checks(tiny_nli, cluster, rule):
+    from bench.metrics.consistency.claims import FactConsistency
+
+    summary = _fact_nli_summary(cluster)
+    threshold = _threshold_between(tiny_nli, summary, cluster)
+
+    def build():
+        nli = NLIConsistency(model=tiny_nli, entailment_threshold=threshold)
+        return FactNLIConsistency(FactConsistency(), nli, rule=rule)
+
+    m = build()
+    assert isinstance(m, Metric)
+    (values,) = m.score([summary], [cluster])
+    assert build().score([summary], [cluster]) == [values]  # deterministic
+    # The same checks run on their own give the per-sentence verdicts the rule combines.
+    fact, nli = FactConsistency(), NLIConsistency(model=tiny_nli, entailment_threshold=threshold)
+    fact.score([summary], [cluster])
+    nli.score([summary], [cluster])
+    fact_fails = failing_sentences(fact.details[0]["fact_issues"], 3)
+    nli_fails = failing_sentences(nli.details[0]["nli_issues"], 3)
+    assert fact_fails[1] and not fact_fails[0]  # the planted number is caught
+    assert any(nli_fails) and not all(nli_fails)  # the threshold splits the sentences
+    fails = [f or n for f, n in zip(fact_fails, nli_fails, strict=True)]
+    if rule == "both":
+        fails = [f and n for f, n in zip(fact_fails, nli_fails, strict=True)]
+    assert values == {"fact_nli_consistency": pytest.approx(1 - sum(fails) / 3)}
+    rows = m.details[0]["fact_nli_sentences"]
+    assert [r["fails"] for r in rows] == fails
+    assert [r["fact"] == "fail" for r in rows] == fact_fails
+    assert [r["nli"] == "fail" for r in rows] == nli_fails
+    flagged = {i["sentence_index"] for i in m.details[0]["fact_nli_issues"]}
+    assert flagged == {k for k, f in enumerate(fails) if f}
+    sig = m.signature()
+    assert sig["rule"].startswith(rule)
+    assert sig["fact"].startswith("[name=fact-claims") and "tiny" not in sig["fact"]
+    assert sig["nli"].startswith("[model=") and "weights=sha256:" in sig["nli"]
+
+
+def test_fact_nli_is_one_option_away_on_the_command_line(compose_run, tiny_nli):
+    from hydra.utils import instantiate
+
+    cfg = compose_run("metrics=[fact_nli]", "nli@metrics.fact_nli.nli=tiny")
+    node = cfg.metrics.fact_nli
+    assert node.nli.model.endswith("/tiny_nli") and node.rule == "either"
+    assert node.fact == compose_run("metrics=[fact]").metrics.fact
+    node.nli.model = tiny_nli
+    obj = instantiate(node, _convert_="all")
+    assert isinstance(obj, Metric)
+    assert obj.higher_is_better == {"fact_nli_consistency": True}
+    preset = compose_run("metrics=[fact_nli]", "nli@metrics.fact_nli.nli=minicheck")
+    assert preset.metrics.fact_nli.nli.model == PRESETS["nli_minicheck"][0]

@@ -92,6 +92,19 @@ def test_budget_applies_to_every_summarizer(compose_run, tmp_path):
         assert row["length_sentences"] <= 3
 
 
+@pytest.mark.parametrize("system", MODEL_FREE)
+def test_byte_budget_applies_to_every_summarizer_and_is_recorded(compose_run, tmp_path, system):
+    cfg = compose_run(f"summarizer={system}", "budget=bytes665", "metrics=[rouge]")
+    record = run(cfg, tmp_path)
+    (row,) = read_jsonl(tmp_path / "summaries.jsonl")
+    lines = row["summary"].split("\n")
+    assert row["length_bytes"] == sum(len(line.encode("utf-8")) for line in lines) <= 665
+    assert row["length_bytes"] > 600  # filled up to the last sentence that fits, then cut
+    assert record["budget"] == "bytes=665"
+    assert "|len:bytes=665|" in record["signatures"]["rouge"]
+    assert record["scores"]["length_bytes"]["mean"] == row["length_bytes"]
+
+
 def test_multi_reference_rule_changes_scores_and_signature(compose_run, tmp_path):
     means = {}
     for rule in ("max", "mean", "pooled", "jackknife"):

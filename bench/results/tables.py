@@ -38,7 +38,10 @@ DEFAULT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rougeL_f", "R-L F1"),
     ("rougeLsum_f", "R-Lsum F1"),
     ("fact_consistency", "Fact"),
+    ("nli_consistency", "NLI"),
+    ("fact_nli_consistency", "Fact+NLI"),
     ("length_words", "Words"),
+    ("length_bytes", "Bytes"),
 )
 CI_FORMATS = ("bracket", "pm", "none")
 OUTPUT_STEM = "comparison"

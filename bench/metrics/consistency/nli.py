@@ -20,7 +20,13 @@ mean over its sentences (``op2="mean"``). Settings, and where this differs:
 - a hypothesis longer than half the room is scored in pieces of at most half the room: its
   entailment is the minimum over pieces (every part must be supported), its contradiction the
   maximum.
-- any checkpoint: the entailment and contradiction labels are read from ``config.id2label``.
+- any checkpoint: the entailment and contradiction labels are read from ``config.id2label``
+  (or named in the settings); a two-class support model such as MiniCheck (``1`` supported,
+  ``0`` unsupported) runs with ``has_contradiction=False`` and, as MiniCheck encodes its input,
+  ``input_format="eos_joined"`` (premise + EOS + hypothesis as one text).
+- SummaC's sentence granularity (each premise one document sentence) is
+  ``max_premise_sentences=1``; MiniCheck's 400-token chunks are ``max_premise_length=400``.
+  Presets with pinned revisions: ``conf/nli/`` (docs/nli.md).
 
 Flags (:class:`~bench.metrics.consistency.base.Issue`, kind ``nli``), per summary sentence with
 ``E`` its best entailment and ``C`` its highest contradiction over all chunks: *contradicted* when
@@ -37,7 +43,7 @@ from __future__ import annotations
 import logging
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bench import __version__
@@ -63,6 +69,7 @@ log = logging.getLogger(__name__)
 Scorer = Callable[[list[str], list[str]], Sequence[tuple[float, float]]]
 
 AGGREGATION = "mean over sentences of max entailment over chunks of all documents"
+INPUT_FORMATS = ("pair", "eos_joined")
 # Models whose position ids start after the padding index (RoBERTa's create_position_ids):
 # max_position_embeddings overstates their input limit by pad_token_id + 1.
 _OFFSET_POSITIONS = frozenset({
@@ -168,18 +175,23 @@ def _cut(text: str, starts: list[int], ends: list[int], i: int, j: int) -> int:
     return fallback if fallback is not None else j
 
 
-def chunk_sentences(sentences: Sequence[str], lengths: Lengths, limit: int | None) -> list[str]:
+def chunk_sentences(
+    sentences: Sequence[str], lengths: Lengths, limit: int | None, max_sentences: int | None = None
+) -> list[str]:
     """One document as premises: consecutive whole sentences packed up to ``limit`` each.
 
     Greedy, in order; a chunk's length is measured on its joined text (pieces do not always add
     up exactly). A sentence longer than ``limit`` alone becomes pieces (``lengths.split``).
-    ``limit=None``: the whole document as one chunk. Every sentence lands in exactly one chunk.
+    ``limit=None``: no length limit. ``max_sentences``: at most that many sentences a chunk
+    (1 is SummaC's sentence granularity). Both None: the whole document as one chunk. Every
+    sentence lands in exactly one chunk.
     """
     sents = [s.strip() for s in sentences if s.strip()]
     if not sents:
         return []
+    step = len(sents) if max_sentences is None else max_sentences
     if limit is None:
-        return [join_sentences(sents)]
+        return [join_sentences(sents[i : i + step]) for i in range(0, len(sents), step)]
     counts = lengths.count(sents)
 
     def measure(a: int, b: int) -> int:
@@ -192,13 +204,13 @@ def chunk_sentences(sentences: Sequence[str], lengths: Lengths, limit: int | Non
             chunks.extend(lengths.split(sents[i], limit))
             i += 1
             continue
-        j, total = i + 1, counts[i]
-        while j < n and total + counts[j] <= limit:  # estimate from single-sentence counts
+        j, total, stop = i + 1, counts[i], min(n, i + step)
+        while j < stop and total + counts[j] <= limit:  # estimate from single-sentence counts
             total += counts[j]
             j += 1
         while j - i > 1 and measure(i, j) > limit:
             j -= 1
-        while j < n and counts[j] <= limit and measure(i, j + 1) <= limit:
+        while j < stop and counts[j] <= limit and measure(i, j + 1) <= limit:
             j += 1
         chunks.append(join_sentences(sents[i:j]))
         i = j
@@ -280,6 +292,10 @@ class NLIConsistency:
         entailment_threshold: float = 0.5,
         max_length: int | None = None,
         scorer: Scorer | None = None,
+        has_contradiction: bool = True,
+        input_format: str = "pair",
+        max_premise_length: int | None = None,
+        max_premise_sentences: int | None = None,
     ) -> None:
         """Validate settings; load tokenizer and model once (or take an injected scorer).
 
@@ -296,6 +312,16 @@ class NLIConsistency:
             max_length: premise + hypothesis + special tokens (words for a scorer); None is the
                 model's limit (no limit for a scorer: one chunk per document).
             scorer: instead of a model, ``(premises, hypotheses) -> [(entailment, contradiction)]``.
+            has_contradiction: False for a two-class support model (MiniCheck: ``1`` supported,
+                ``0`` unsupported): there is no contradiction probability, so sentences are only
+                ever flagged ``unsupported``; the scorer's second value is ignored.
+            input_format: ``pair`` encodes ``tokenizer(premise, hypothesis)`` with the model's
+                pair template (NLI models); ``eos_joined`` encodes one text, premise + EOS token
+                + hypothesis, as MiniCheck's RoBERTa and DeBERTa checkpoints were trained.
+            max_premise_length: at most this many tokens (words for a scorer) of premise a
+                chunk (MiniCheck: 400); None fills what ``max_length`` leaves.
+            max_premise_sentences: at most this many whole sentences a chunk (1 is SummaC's
+                sentence granularity); None: as many as fit.
         """
         if (model is None) == (scorer is None):
             raise ValueError("give exactly one of model (a path or hub id) and scorer")
@@ -310,6 +336,22 @@ class NLIConsistency:
         self.entailment_threshold = _check_probability(entailment_threshold, "entailment_threshold")
         if max_length is not None:
             check_int(max_length, "max_length", 2)
+        for key, value in (("max_premise_length", max_premise_length),
+                           ("max_premise_sentences", max_premise_sentences)):  # fmt: skip
+            if value is not None:
+                check_int(value, key, 1)
+        if not isinstance(has_contradiction, bool):
+            raise TypeError(f"has_contradiction must be true or false, got {has_contradiction!r}")
+        if input_format not in INPUT_FORMATS:
+            raise ValueError(
+                f"unknown input_format {input_format!r}; choose from {', '.join(INPUT_FORMATS)}"
+            )
+        if not has_contradiction and contradiction_label is not None:
+            raise ValueError("contradiction_label is set but has_contradiction is false")
+        self.has_contradiction = has_contradiction
+        self.input_format = input_format
+        self.max_premise_length = max_premise_length
+        self.max_premise_sentences = max_premise_sentences
         self.model_id = model
         self.revision = revision
         self.details: list[dict[str, Any]] = []
@@ -318,7 +360,9 @@ class NLIConsistency:
         self.lengths: Lengths
         if scorer is not None:
             for key, value in (("revision", revision), ("entailment_label", entailment_label),
-                               ("contradiction_label", contradiction_label)):  # fmt: skip
+                               ("contradiction_label", contradiction_label),
+                               ("input_format", None if input_format == "pair" else input_format),
+                               ):  # fmt: skip
                 if value is not None:
                     raise ValueError(f"{key} applies to a model, not to an injected scorer")
             self._scorer: Scorer = scorer
@@ -357,22 +401,31 @@ class NLIConsistency:
         net = load_pretrained(AutoModelForSequenceClassification, model, revision, "NLI model")
         id2label = dict(getattr(net.config, "id2label", None) or {})
         self.entailment_index = _find_label(id2label, entailment_label, "entail", "entailment")
-        self.contradiction_index = _find_label(
-            id2label, contradiction_label, "contradict", "contradiction"
-        )
-        if self.entailment_index == self.contradiction_index:
-            raise ValueError("entailment_label and contradiction_label name the same label")
         self.entailment_label = str(id2label[self.entailment_index])
-        self.contradiction_label = str(id2label[self.contradiction_index])
-        self.labels = (
-            f"entailment={self.entailment_label}({self.entailment_index}),"
-            f"contradiction={self.contradiction_label}({self.contradiction_index})"
-        )
+        entailment = f"entailment={self.entailment_label}({self.entailment_index})"
+        if not self.has_contradiction:
+            self.contradiction_index = None
+            self.labels = f"{entailment},contradiction=none({len(id2label)} classes)"
+        else:
+            self.contradiction_index = _find_label(
+                id2label, contradiction_label, "contradict", "contradiction"
+            )
+            if self.entailment_index == self.contradiction_index:
+                raise ValueError("entailment_label and contradiction_label name the same label")
+            self.contradiction_label = str(id2label[self.contradiction_index])
+            self.labels = (
+                f"{entailment},contradiction={self.contradiction_label}({self.contradiction_index})"
+            )
         limit = _model_limit(net.config, tokenizer)
         if max_length is not None and max_length > limit:
             raise ValueError(f"max_length {max_length} exceeds the model's input limit {limit}")
         self.max_length = limit if max_length is None else max_length
-        self.specials = tokenizer.num_special_tokens_to_add(pair=True)
+        if self.input_format == "eos_joined":
+            if tokenizer.eos_token is None:
+                raise ValueError(f"input_format eos_joined: the tokenizer of {model!r} has no EOS")
+            self.specials = tokenizer.num_special_tokens_to_add(pair=False) + 1
+        else:
+            self.specials = tokenizer.num_special_tokens_to_add(pair=True)
         if self.max_length < self.specials + 2:
             raise ValueError(
                 f"max_length {self.max_length} leaves no room for text "
@@ -397,9 +450,14 @@ class NLIConsistency:
         """Entailment and contradiction probabilities from the model, for one batch."""
         import torch
 
-        enc = self.tokenizer(
-            premises, hypotheses, padding=True, truncation=False, return_tensors="pt"
-        )
+        if self.input_format == "eos_joined":  # one text, as MiniCheck encodes doc + claim
+            eos = self.tokenizer.eos_token
+            joined = [f"{p}{eos}{h}" for p, h in zip(premises, hypotheses, strict=True)]
+            enc = self.tokenizer(joined, padding=True, truncation=False, return_tensors="pt")
+        else:
+            enc = self.tokenizer(
+                premises, hypotheses, padding=True, truncation=False, return_tensors="pt"
+            )
         width = enc["input_ids"].shape[1]
         if self.max_length is not None and width > self.max_length:  # chunking prevents this
             raise ValueError(f"an NLI input of {width} tokens exceeds max_length {self.max_length}")
@@ -407,6 +465,8 @@ class NLIConsistency:
             logits = self._model(**{k: v.to(self.device) for k, v in enc.items()}).logits
         probs = logits.float().softmax(dim=-1).cpu()
         ent = probs[:, self.entailment_index].tolist()
+        if self.contradiction_index is None:  # a two-class support model
+            return [(e, 0.0) for e in ent]
         con = probs[:, self.contradiction_index].tolist()
         return list(zip(ent, con, strict=True))
 
@@ -422,13 +482,20 @@ class NLIConsistency:
         return self.lengths.split(sentence, room // 2)
 
     def premise_budget(self, hypothesis: str) -> int | None:
-        """Premise length that fits with ``hypothesis`` (one piece) and the special tokens."""
+        """Premise length that fits with ``hypothesis`` (one piece) and the special tokens.
+
+        Never more than ``max_premise_length`` when that is set.
+        """
         room = self._room()
-        return None if room is None else room - self.lengths.count([hypothesis])[0]
+        fits = None if room is None else room - self.lengths.count([hypothesis])[0]
+        caps = [v for v in (fits, self.max_premise_length) if v is not None]
+        return min(caps) if caps else None
 
     def premise_chunks(self, sentences: Sequence[str], hypothesis: str) -> list[str]:
         """The chunks of one document that ``hypothesis`` (one piece) is compared with."""
-        return chunk_sentences(sentences, self.lengths, self.premise_budget(hypothesis))
+        return chunk_sentences(
+            sentences, self.lengths, self.premise_budget(hypothesis), self.max_premise_sentences
+        )
 
     def _run(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
         """Score unique (premise, hypothesis) pairs in batches of similar length.
@@ -479,7 +546,9 @@ class NLIConsistency:
                     for doc in cluster.documents:
                         key = (doc.sentences, budget)
                         if key not in cache:
-                            cache[key] = chunk_sentences(doc.sentences, self.lengths, budget)
+                            cache[key] = chunk_sentences(
+                                doc.sentences, self.lengths, budget, self.max_premise_sentences
+                            )
                         premises.extend((doc.doc_id, chunk) for chunk in cache[key])
                     pairs.update(((chunk, piece), None) for _, chunk in premises)
                     pieces.append((piece, premises))
@@ -500,13 +569,13 @@ class NLIConsistency:
                 rows.append({
                     "sentence": sentence,
                     "entailment": weakest.entailment,
-                    "contradiction": strongest.contradiction,
+                    "contradiction": strongest.contradiction if self.has_contradiction else None,
                     "best_doc_id": weakest.best[0] if weakest.best else None,
                     "best_chunk": weakest.best[1] if weakest.best else None,
                 })  # fmt: skip
                 issue = self._issue(sentence, weakest, strongest)
                 if issue is not None:
-                    issues.append(issue)
+                    issues.append(replace(issue, index=len(rows) - 1))
             value = sum(r["entailment"] for r in rows) / len(rows) if rows else 1.0
             scores.append({"nli_consistency": value})
             self.details.append({
@@ -532,7 +601,8 @@ class NLIConsistency:
     def _issue(self, sentence: str, weakest: _Verdict, strongest: _Verdict) -> Issue | None:
         """The flag for one sentence, if any (see the module docstring for the rule)."""
         ent, con = weakest.entailment, strongest.contradiction
-        if con >= self.contradiction_threshold and ent < con and strongest.against is not None:
+        contradicted = self.has_contradiction and con >= self.contradiction_threshold and ent < con
+        if contradicted and strongest.against is not None:
             doc_id, chunk = strongest.against
             reason = (
                 f"contradiction {con:.3f} (>= {self.contradiction_threshold:g}) exceeds the "
@@ -545,9 +615,10 @@ class NLIConsistency:
                 reason = "no document text to check it against"
                 return Issue(sentence, sentence, "nli", "unsupported", reason)
             doc_id, chunk = weakest.best
+            contra = f"highest contradiction {con:.3f}" if self.has_contradiction else "two-class"
             reason = (
-                f"best entailment {ent:.3f} < {self.entailment_threshold:g}; highest "
-                f"contradiction {con:.3f}; evidence: the closest chunk"
+                f"best entailment {ent:.3f} < {self.entailment_threshold:g}; {contra}; "
+                "evidence: the closest chunk"
             )
             return Issue(sentence, sentence, "nli", "unsupported", reason,
                          (Evidence(doc_id, chunk),))  # fmt: skip
@@ -557,22 +628,35 @@ class NLIConsistency:
         """Everything that determines the values."""
         unit = self.lengths.unit
         limit = "none" if self.max_length is None else f"{self.max_length} {unit}"
+        caps = [
+            f"premise <= {self.max_premise_length} {unit}" if self.max_premise_length else "",
+            f"<= {self.max_premise_sentences} sentences" if self.max_premise_sentences else "",
+        ]
+        cap = "".join(f"; {c}" for c in caps if c)
+        thresholds = f"unsupported: entailment<{self.entailment_threshold:g}"
+        if self.has_contradiction:
+            thresholds = (
+                f"contradicted: contradiction>={self.contradiction_threshold:g} and > entailment; "
+                + thresholds
+            )
         sig = {
             "impl": f"mdsbench-{__version__}(SummaC-ZS-style, use_con=False)",
             "labels": self.labels,
             "max_length": limit,
             "chunking": (
                 f"consecutive whole sentences ({splitter_signature()}) of one document, greedy, "
-                f"premise + hypothesis + {self.specials} special tokens <= max_length; a longer "
-                f"sentence split at {unit[:-1]} boundaries; hypotheses over half the room scored "
-                "in pieces (min entailment, max contradiction)"
+                f"premise + hypothesis + {self.specials} special tokens <= max_length{cap}; a "
+                f"longer sentence split at {unit[:-1]} boundaries; hypotheses over half the room "
+                "scored in pieces (min entailment, max contradiction)"
+            ),
+            "input": (
+                "premise+EOS+hypothesis as one text"
+                if self.input_format == "eos_joined"
+                else "pair(premise, hypothesis)"
             ),
             "summary_split": f"newlines, then {splitter_signature()}",
             "aggregation": AGGREGATION,
-            "thresholds": (
-                f"contradicted: contradiction>={self.contradiction_threshold:g} and > entailment; "
-                f"unsupported: entailment<{self.entailment_threshold:g}"
-            ),
+            "thresholds": thresholds,
         }
         if self._model is None:
             scorer = self._scorer
