@@ -56,7 +56,11 @@ def stopwords() -> frozenset[bytes]:
 
 
 @lru_cache(maxsize=200_000)
-def _stem(token: bytes) -> bytes:
+def morph_stem(token: bytes) -> bytes:
+    """ROUGE-1.5.5's ``MorphStem`` of a lower-case token: its exception lemma, else its Porter stem.
+
+    ROUGE calls it only for tokens longer than 3 characters (see :func:`prepare`).
+    """
     lemma = exceptions().get(token)
     if lemma is not None:
         return lemma
@@ -160,7 +164,7 @@ def _tokens(line: bytes, opts: Options) -> list[bytes]:
         if stops and tok in stops:
             continue
         if opts.stem and len(tok) > 3:
-            tok = _stem(tok)
+            tok = morph_stem(tok)
         if _KEEP.match(tok):
             out.append(tok)
     return out
