@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -227,11 +227,11 @@ def prepare(sentences: Sequence[str], opts: Options) -> Text:
     return Text(tuple(token_lines), tuple(tokens))
 
 
-def _ngrams(tokens: Sequence[bytes], n: int) -> list:
+def _ngrams(tokens: Sequence[bytes], n: int) -> Iterable:
     """The n-grams in order; unigrams are the tokens themselves, longer n-grams tuples."""
     if n == 1:
-        return list(tokens)
-    return list(zip(*(tokens[k:] for k in range(n)), strict=False))
+        return tokens
+    return zip(*(tokens[k:] for k in range(n)), strict=False)
 
 
 def _skip_bigrams(tokens: Sequence[bytes], distance: int, unigrams: bool) -> Counter:
@@ -282,7 +282,7 @@ Counts = tuple[int, int, int]  # (hits, reference total, peer total)
 class _Grams:
     """One ROUGE type's grams in one text: the distinct ones, those counted more than once."""
 
-    distinct: frozenset
+    distinct: KeysView
     repeated: dict  # gram -> count, only for counts above 1
     total: int
 
@@ -291,16 +291,15 @@ def _grams(text: Text, rouge_type: str, options: Options) -> _Grams:
     """The grams a ROUGE-N or ROUGE-S(U) type counts in one text, counted once per text."""
     grams = text.grams.get(rouge_type)
     if grams is None:
-        counts: Mapping
         if rouge_type.startswith("ROUGE-S"):
             counts = _skip_bigrams(text.tokens, options.skip_distance or 0, options.skip_unigrams)
-            distinct, total = frozenset(counts), counts.total()
+            total = counts.total()
         else:
-            seq = _ngrams(text.tokens, int(rouge_type[6:]))
-            distinct, total = frozenset(seq), len(seq)
-            counts = Counter(seq) if len(distinct) < total else {}
-        repeated = {g: c for g, c in counts.items() if c > 1} if len(distinct) < total else {}
-        grams = text.grams[rouge_type] = _Grams(distinct, repeated, total)
+            n = int(rouge_type[6:])
+            counts = Counter(_ngrams(text.tokens, n))
+            total = max(len(text.tokens) - n + 1, 0)
+        repeated = {g: c for g, c in counts.items() if c > 1} if len(counts) < total else {}
+        grams = text.grams[rouge_type] = _Grams(counts.keys(), repeated, total)
     return grams
 
 
