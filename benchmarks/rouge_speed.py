@@ -213,7 +213,7 @@ def run155(shared: bool, seed: int, against: str | None, types: list[str]) -> di
         "flags": metric.signature()["flags"],
         "summaries_per_s": round(n / t_now, 1),
     }
-    if then is not None:
+    if metric_then is not None:
         row.update({"against": against, "against_summaries_per_s": round(n / t_then, 1),
                     "ratio": round(t_then / t_now, 2), "scores": "identical"})  # fmt: skip
     return row
