@@ -138,3 +138,103 @@ def test_generated_vocabulary(oracle):
     words = sorted(words)
     assert len(words) > 15_000
     _compare(words, oracle)
+
+
+# --- ROUGE-1.5.5's stemmer (bench.metrics.porter155 behind rouge155.morph_stem) ---------------
+#
+# ../shared/rouge155-vectors/stems.tsv holds ROUGE-1.5.5's own ``MorphStem`` output for 63,072
+# words (its README tells how it was made). The committed sample is drawn from it by
+# ``stem_sample`` below, a few words per rule and outcome, so that every rule runs without
+# ../shared; ``test_committed_sample_is_the_one_stems_tsv_gives`` re-derives it.
+
+STEMS_TSV = ROOT.parent / "shared" / "rouge155-vectors" / "stems.tsv"
+STEMS_SAMPLE = ROOT / "tests" / "fixtures" / "rouge155_stems_sample.tsv"
+PER_APPLIED, PER_NOT_APPLIED, EXCEPTION_WORDS = 8, 3, 12
+
+
+def read_stems(path: Path) -> list[tuple[str, str]]:
+    """``word<TAB>stem`` rows after the header."""
+    lines = path.read_text(encoding="ascii").splitlines()
+    assert lines[0] == "word\tstem", path
+    return [(w, s) for w, s in (line.split("\t") for line in lines[1:])]
+
+
+def _spread(items: list, k: int) -> list:
+    """``k`` items evenly spaced over ``items`` (all of them when there are fewer)."""
+    if len(items) <= k:
+        return items
+    return [items[i * len(items) // k] for i in range(k)]
+
+
+def stem_sample(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Words of ``rows`` that meet each Porter rule (applied or not) plus exception-list words."""
+    from bench.metrics.porter155 import trace
+    from bench.metrics.rouge155 import exceptions
+
+    by_event: dict[tuple[str, bool], list[tuple[str, str]]] = {}
+    in_exceptions = []
+    for word, stem_ in rows:
+        if word.encode() in exceptions():
+            in_exceptions.append((word, stem_))
+            continue
+        for event in dict.fromkeys(trace(word)[1]):
+            by_event.setdefault(event, []).append((word, stem_))
+    chosen: dict[tuple[str, str], None] = {}
+    for (_, applied), words in sorted(by_event.items()):
+        chosen.update(dict.fromkeys(_spread(words, PER_APPLIED if applied else PER_NOT_APPLIED)))
+    chosen.update(dict.fromkeys(_spread(in_exceptions, EXCEPTION_WORDS)))
+    return sorted(chosen)
+
+
+def _stem155_mismatches(rows: list[tuple[str, str]]) -> list[str]:
+    from bench.metrics.rouge155 import morph_stem
+
+    return [
+        f"{w}: ROUGE-1.5.5 {s!r}, ours {morph_stem(w.encode()).decode()!r}"
+        for w, s in rows
+        if morph_stem(w.encode()).decode() != s
+    ]
+
+
+def test_porter155_committed_sample():
+    rows = read_stems(STEMS_SAMPLE)
+    assert len(rows) >= 500
+    bad = _stem155_mismatches(rows)
+    assert not bad, f"{len(bad)} of {len(rows)} differ:\n" + "\n".join(bad[:20])
+
+
+def test_porter155_committed_sample_covers_every_rule_and_outcome():
+    from bench.metrics.porter155 import GUARDED, RULES, trace
+    from bench.metrics.rouge155 import exceptions
+
+    seen = {e for w, _ in read_stems(STEMS_SAMPLE) for e in trace(w)[1]}
+    assert {r for r, applied in seen if applied} == set(RULES)
+    # Every rule with a condition is also met with the condition failing, except six whose
+    # suffix no word of stems.tsv has after too short a stem.
+    not_applied = {r for r, applied in seen if not applied}
+    assert GUARDED - not_applied == {"2:ization", "2:iveness", "2:ousness", "2:iviti",
+                                     "3:icate", "3:iciti"}  # fmt: skip
+    assert sum(w.encode() in exceptions() for w, _ in read_stems(STEMS_SAMPLE)) >= 10
+
+
+@pytest.mark.skipif(not STEMS_TSV.is_file(), reason=f"{STEMS_TSV} not present")
+def test_porter155_equals_rouge155_on_all_of_stems_tsv():
+    rows = read_stems(STEMS_TSV)
+    assert len(rows) == 63_072
+    bad = _stem155_mismatches(rows)
+    assert not bad, f"{len(bad)} of {len(rows)} differ:\n" + "\n".join(bad[:20])
+
+
+@pytest.mark.skipif(not STEMS_TSV.is_file(), reason=f"{STEMS_TSV} not present")
+def test_committed_sample_is_the_one_stems_tsv_gives():
+    assert read_stems(STEMS_SAMPLE) == stem_sample(read_stems(STEMS_TSV))
+
+
+def write_stem_sample() -> None:
+    """Regenerate the committed sample: ``python tests/test_porter.py``."""
+    rows = stem_sample(read_stems(STEMS_TSV))
+    STEMS_SAMPLE.write_text("word\tstem\n" + "".join(f"{w}\t{s}\n" for w, s in rows), "ascii")
+
+
+if __name__ == "__main__":
+    write_stem_sample()

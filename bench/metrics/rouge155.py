@@ -15,22 +15,27 @@ which checks every official test vector):
   gives (ASCII whitespace only; a leading empty field counts);
 - n-grams run across sentence boundaries; hits are clipped per n-gram;
 - R and P are rounded to 5 decimals before F = P*R / ((1-alpha)*P + alpha*R).
+
+Speed (``benchmarks/rouge_speed.py``, ``docs/rouge.md``): references are prepared and counted once
+and cached, so a cluster's systems share them; each distinct token is cleaned, stop-listed and
+stemmed once (one ``bytes.translate`` pass per line, then one memo lookup per token); clipped
+hits are a set intersection of distinct grams plus a look at the grams repeated on both sides.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, KeysView, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from bench.metrics.lcs import union_lcs_hits
 from bench.metrics.porter155 import stem as porter_stem
 
 DATA_DIR = Path(__file__).resolve().parent / "rouge155_data"
-_NON_TOKEN = re.compile(rb"[^A-Za-z0-9\-]")
 _PERL_WS = re.compile(rb"[ \t\n\r\f\v]+")
 _KEEP = re.compile(rb"^[a-z0-9$]")
 
@@ -56,7 +61,11 @@ def stopwords() -> frozenset[bytes]:
 
 
 @lru_cache(maxsize=200_000)
-def _stem(token: bytes) -> bytes:
+def morph_stem(token: bytes) -> bytes:
+    """ROUGE-1.5.5's ``MorphStem`` of a lower-case token: its exception lemma, else its Porter stem.
+
+    ROUGE calls it only for tokens longer than 3 characters (see :func:`prepare`).
+    """
     lemma = exceptions().get(token)
     if lemma is not None:
         return lemma
@@ -152,18 +161,38 @@ def _limit_bytes(lines: list[bytes], limit: int) -> list[bytes]:
     return out
 
 
-def _tokens(line: bytes, opts: Options) -> list[bytes]:
-    text = _NON_TOKEN.sub(b" ", line.replace(b"-", b" - "))
-    out = []
-    stops = stopwords() if opts.remove_stopwords else ()
-    for tok in text.split():
-        if stops and tok in stops:
-            continue
-        if opts.stem and len(tok) > 3:
-            tok = _stem(tok)
-        if _KEEP.match(tok):
-            out.append(tok)
-    return out
+# One pass lower-cases ASCII A-Z and blanks every byte outside [a-z0-9]. ROUGE turns "-" into
+# " - " and then drops tokens that do not start with [a-z0-9$]; a lone "-" is the only such
+# token its cleaning leaves (and "$" never survives it), so "-" can be blanked at once.
+_CLEAN = bytes(
+    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256)
+)
+
+
+class _TokenMap(dict[bytes, bytes | None]):
+    """Cleaned token -> the token ROUGE-1.5.5 keeps (None: dropped), memoised per option set."""
+
+    limit = 500_000  # distinct tokens memoised; later ones are computed every time
+
+    def __init__(self, stem: bool, remove_stopwords: bool) -> None:
+        super().__init__()
+        self.stem = stem
+        self.stops = stopwords() if remove_stopwords else frozenset()
+
+    def __missing__(self, token: bytes) -> bytes | None:
+        out: bytes | None = None
+        if token not in self.stops:
+            out = morph_stem(token) if self.stem and len(token) > 3 else token
+            if not _KEEP.match(out):  # an exception lemma could start with another byte
+                out = None
+        if len(self) < self.limit:
+            self[token] = out
+        return out
+
+
+@lru_cache(maxsize=4)
+def _token_map(stem: bool, remove_stopwords: bool) -> _TokenMap:
+    return _TokenMap(stem, remove_stopwords)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,22 +201,37 @@ class Text:
 
     lines: tuple[tuple[bytes, ...], ...]
     tokens: tuple[bytes, ...]
+    # ROUGE type -> its grams, filled in by _grams (a cache: a text is counted once per type)
+    grams: dict[str, _Grams] = field(default_factory=dict, compare=False, repr=False)
 
 
 def prepare(sentences: Sequence[str], opts: Options) -> Text:
     """Lines -> tokens, applying the length limit first, as ROUGE-1.5.5 reads a summary."""
-    lines = [s.encode("utf-8").lower() for s in sentences]  # bytes.lower(): ASCII only
+    lines = [s.encode("utf-8") for s in sentences]
     lines = [line for line in lines if line != b""]
     if opts.length_words is not None:
         lines = _limit_words(lines, opts.length_words)
     elif opts.length_bytes is not None:
         lines = _limit_bytes(lines, opts.length_bytes)
-    token_lines = tuple(tuple(_tokens(line, opts)) for line in lines)
-    return Text(token_lines, tuple(t for line in token_lines for t in line))
+    keep = _token_map(opts.stem, opts.remove_stopwords)
+    words = [line.translate(_CLEAN).split() for line in lines]
+    tokens = list(map(keep.__getitem__, chain.from_iterable(words)))  # one memo lookup each
+    token_lines = []
+    start = 0
+    for line in words:
+        token_lines.append(tuple(tokens[start : start + len(line)]))
+        start += len(line)
+    if None in tokens:  # stop words or dropped lemmas
+        token_lines = [tuple(t for t in line if t is not None) for line in token_lines]
+        tokens = [t for t in tokens if t is not None]
+    return Text(tuple(token_lines), tuple(tokens))
 
 
-def _ngrams(tokens: Sequence[bytes], n: int) -> Counter[tuple[bytes, ...]]:
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+def _ngrams(tokens: Sequence[bytes], n: int) -> Iterable:
+    """The n-grams in order; unigrams are the tokens themselves, longer n-grams tuples."""
+    if n == 1:
+        return tokens
+    return zip(*(tokens[k:] for k in range(n)), strict=False)
 
 
 def _skip_bigrams(tokens: Sequence[bytes], distance: int, unigrams: bool) -> Counter:
@@ -199,11 +243,6 @@ def _skip_bigrams(tokens: Sequence[bytes], distance: int, unigrams: bool) -> Cou
         for j in range(i + 1, min(i + distance + 1, last) + 1):
             grams[(tokens[i], tokens[j])] += 1
     return grams
-
-
-def _clipped(peer: Counter, ref: Counter) -> tuple[int, int, int]:
-    hits = sum(min(v, peer[g]) for g, v in ref.items() if g in peer)
-    return hits, sum(ref.values()), sum(peer.values())
 
 
 def _fmt(x: float) -> str:
@@ -222,12 +261,63 @@ def type_key(rouge_type: str) -> str:
     return "rouge" + rouge_type.removeprefix("ROUGE-").replace("-", "")
 
 
-@lru_cache(maxsize=4096)
-def _prepare_cached(sentences: tuple[str, ...], opts: Options) -> Text:
+@lru_cache(maxsize=2048)
+def _reference(sentences: tuple[str, ...], opts: Options) -> Text:
+    """A reference prepared (and, lazily, counted) once: a cluster's systems share it."""
     return prepare(sentences, opts)
 
 
+def clear_caches() -> None:
+    """Forget memoised stems, token maps and references (for timing from a cold start)."""
+    porter_stem.cache_clear()
+    morph_stem.cache_clear()
+    _token_map.cache_clear()
+    _reference.cache_clear()
+
+
 Counts = tuple[int, int, int]  # (hits, reference total, peer total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Grams:
+    """One ROUGE type's grams in one text: the distinct ones, those counted more than once."""
+
+    distinct: KeysView
+    repeated: dict  # gram -> count, only for counts above 1
+    total: int
+
+
+def _grams(text: Text, rouge_type: str, options: Options) -> _Grams:
+    """The grams a ROUGE-N or ROUGE-S(U) type counts in one text, counted once per text."""
+    grams = text.grams.get(rouge_type)
+    if grams is None:
+        if rouge_type.startswith("ROUGE-S"):
+            counts = _skip_bigrams(text.tokens, options.skip_distance or 0, options.skip_unigrams)
+            total = counts.total()
+        else:
+            n = int(rouge_type[6:])
+            counts = Counter(_ngrams(text.tokens, n))
+            total = max(len(text.tokens) - n + 1, 0)
+        repeated = {g: c for g, c in counts.items() if c > 1} if len(counts) < total else {}
+        grams = text.grams[rouge_type] = _Grams(counts.keys(), repeated, total)
+    return grams
+
+
+def _clipped_hits(a: _Grams, b: _Grams) -> int:
+    """Sum over grams of the smaller of the two counts (ROUGE's clipped hits).
+
+    Every shared gram counts once (a set intersection, in C); a gram repeated in both texts
+    adds ``min - 1`` more, so only repeated grams are looked at in Python.
+    """
+    hits = len(a.distinct & b.distinct)
+    small, large = a.repeated, b.repeated
+    if len(small) > len(large):
+        small, large = large, small
+    for g, x in small.items():
+        y = large.get(g)
+        if y is not None:
+            hits += (x if x < y else y) - 1
+    return hits
 
 
 class Rouge155:
@@ -241,17 +331,6 @@ class Rouge155:
         if self.options.remove_stopwords:
             stopwords()
 
-    def counts(self, peer: Text, ref: Text, rouge_type: str) -> Counts:
-        """(hits, reference total, peer total) of one ROUGE type for one reference."""
-        if rouge_type == "ROUGE-L":
-            hits = union_lcs_hits(ref.lines, peer.lines, ref.tokens, peer.tokens)
-            return hits, len(ref.tokens), len(peer.tokens)
-        if rouge_type.startswith("ROUGE-S"):
-            d, u = self.options.skip_distance or 0, self.options.skip_unigrams
-            return _clipped(_skip_bigrams(peer.tokens, d, u), _skip_bigrams(ref.tokens, d, u))
-        n = int(rouge_type.split("-")[1])
-        return _clipped(_ngrams(peer.tokens, n), _ngrams(ref.tokens, n))
-
     def all_counts(
         self,
         peer: Sequence[str],
@@ -259,6 +338,9 @@ class Rouge155:
         types: Sequence[str] | None = None,
     ) -> dict[str, list[Counts]]:
         """Per ROUGE type (default: all of ``Options.types()``), the counts of each reference.
+
+        References and their gram counts are cached (the last 2,048 texts), so scoring many
+        peers against the same references (a cluster's systems) prepares and counts them once.
 
         Raises:
             ValueError: Without references, or for a type these options do not produce.
@@ -270,9 +352,23 @@ class Rouge155:
         for t in types:
             if t not in known:
                 raise ValueError(f"{t} is not computed with flags {self.options.flags()!r}")
-        p = _prepare_cached(tuple(peer), self.options)
-        refs = [_prepare_cached(tuple(r), self.options) for r in references]
-        return {t: [self.counts(p, r, t) for r in refs] for t in types}
+        p = prepare(peer, self.options)
+        refs = [_reference(tuple(r), self.options) for r in references]
+        out: dict[str, list[Counts]] = {}
+        for t in types:
+            if t == "ROUGE-L":
+                out[t] = [
+                    (union_lcs_hits(r.lines, p.lines, r.tokens, p.tokens), len(r.tokens),
+                     len(p.tokens))
+                    for r in refs
+                ]  # fmt: skip
+                continue
+            grams = _grams(p, t, self.options)
+            out[t] = []
+            for r in refs:
+                ref_grams = _grams(r, t, self.options)
+                out[t].append((_clipped_hits(grams, ref_grams), ref_grams.total, grams.total))
+        return out
 
     def combine(self, per_ref: Sequence[Counts], rouge_type: str) -> dict[str, str]:
         """Printed R/P/F of one type from its per-reference counts, by the ``-f`` rule."""
