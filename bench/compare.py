@@ -798,8 +798,9 @@ def run_cli(argv: Sequence[str]) -> int:
     if args.significance:
         if not 0.0 < args.alpha < 1.0:
             raise BenchError(f"--alpha must be between 0 and 1, got {args.alpha}")
-        if args.n_samples < 1:
-            raise BenchError(f"--n-samples must be >= 1, got {args.n_samples}")
+        from bench.results.aggregate import check_samples
+
+        check_samples(args.n_samples, "--n-samples")
         if args.seed < 0:
             raise BenchError(f"--seed must be >= 0, got {args.seed}")
         significance = SignificanceOptions(args.test, args.alpha, args.n_samples, args.seed)

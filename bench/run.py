@@ -138,13 +138,13 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     """Run one configuration and write its result files into ``out_dir``."""
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
-    from bench.results.aggregate import aggregate
+    from bench.results.aggregate import aggregate, check_samples
     from bench.results.provenance import git_commit, package_versions
     from bench.results.records import atomic_write_json, atomic_write_jsonl
 
     started = time.time()
     seed = _non_negative_int(cfg.seed, "seed")
-    n_samples = _non_negative_int(cfg.stats.n_samples, "stats.n_samples", minimum=1)
+    n_samples = check_samples(cfg.stats.n_samples, "stats.n_samples")
     stats_seed = _non_negative_int(cfg.stats.seed, "stats.seed")
     budget = _instantiate(cfg.budget, "budget")
     cleaning = _instantiate(cfg.cleaning, "cleaning")

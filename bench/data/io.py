@@ -3,20 +3,44 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchError
 
 
-def read_text(path: Path, what: str) -> str:
-    """Read a UTF-8 text file; missing, undecodable, binary or empty files are errors."""
+def read_bytes(path: Path, what: str) -> bytes:
+    """The bytes of a regular file; anything else (a FIFO, a device, a folder) is an error.
+
+    The file is opened without blocking and checked before it is read: reading a FIFO nobody
+    writes to, or a terminal, would wait forever.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise BenchError(f"{what} not found: {path}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise BenchError(f"cannot read {what} {path!r}: {getattr(exc, 'strerror', 0) or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, socket or device)"
+            raise BenchError(f"{what} {path} is {kind}")
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            return fh.read()
     except OSError as exc:
-        raise BenchError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise BenchError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a UTF-8 text file; missing, undecodable, binary or empty files are errors."""
+    data = read_bytes(path, what)
     if b"\x00" in data:
         raise BenchError(f"{what} {path} is a binary file (contains NUL bytes), not text")
     try:

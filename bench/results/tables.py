@@ -501,6 +501,7 @@ def compare(runs: Sequence[RunSummary], options: TableOptions | None = None) -> 
     Raises:
         BenchError: an invalid option or an unknown baseline or run name.
     """
+    from bench.results.aggregate import check_samples
     from bench.results.significance import TESTS
 
     options = options or TableOptions()
@@ -508,8 +509,7 @@ def compare(runs: Sequence[RunSummary], options: TableOptions | None = None) -> 
         raise BenchError(f"unknown CI format {options.ci!r}; choose from {', '.join(CI_FORMATS)}")
     if options.test not in TESTS:
         raise BenchError(f"unknown test {options.test!r}; choose from {', '.join(TESTS)}")
-    if isinstance(options.n_samples, bool) or options.n_samples < 1:
-        raise BenchError(f"--samples must be an integer >= 1, got {options.n_samples!r}")
+    check_samples(options.n_samples, "--samples")
     if isinstance(options.seed, bool) or options.seed < 0:
         raise BenchError(f"--seed must be an integer >= 0, got {options.seed!r}")
     if not 0.0 < options.alpha < 1.0:
