@@ -76,3 +76,20 @@ def require_keys(obj: Any, keys: tuple[str, ...], where: str) -> dict[str, Any]:
     if missing:
         raise BenchError(f"{where} is missing {', '.join(repr(k) for k in missing)}")
     return obj
+
+
+def id_value(value: Any, where: str, key: str) -> str:
+    """An id read from a manifest: a string or a whole number, never null, a bool or a list."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BenchError(f"{where}: {key!r} must be a string, got {json.dumps(value)}")
+    return str(value)
+
+
+def file_in_folder(folder: Path, name: Any, where: str) -> Path:
+    """``folder / name`` for a file name read from a manifest, which must stay inside ``folder``."""
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        raise BenchError(f"{where}: 'file' must be a file name, got {json.dumps(name)}")
+    path = folder / name
+    if path.resolve().parent != folder.resolve():
+        raise BenchError(f"{where}: file {name!r} is outside the folder of its manifest")
+    return path

@@ -7,7 +7,7 @@ import os
 import socket
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,17 +103,34 @@ def atomic_write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def atomic_write_texts(texts: Mapping[Path, str]) -> None:
+    """Write several files as one unit: all staged first, then all renamed into place.
+
+    A destination that cannot be written (a read-only folder, a full disk) fails before any of
+    them is replaced, so a command never leaves some of its outputs new and others missing. The
+    OSError raised names the destination, never a temporary file.
+    """
+    with ExitStack() as stack:
+        for path, text in texts.items():
+            try:
+                stack.enter_context(atomic_file(path)).write(text)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
 def atomic_write_json(path: Path, obj: Any) -> None:
     """Canonical JSON, atomically."""
     atomic_write_text(path, dumps(obj))
 
 
+def jsonl_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    """One canonical JSON object per line."""
+    return "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows)
+
+
 def atomic_write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """One canonical JSON object per line, atomically."""
-    atomic_write_text(
-        path,
-        "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows),
-    )
+    atomic_write_text(path, jsonl_text(rows))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
