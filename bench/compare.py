@@ -262,8 +262,9 @@ def read_run(path: Path) -> Run:
         raise BenchError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BenchError(f"cannot read {path}: {exc}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
-        raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
+    from bench.results.records import check_run_record
+
+    check_run_record(record, path)
     means: dict[str, float] = {}
     for key, value in record["scores"].items():
         mean = value.get("mean") if isinstance(value, dict) else None

@@ -145,3 +145,70 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path} line {no}: invalid JSON ({exc.msg})") from None
     return rows
+
+
+# The type of every run.json field a reader relies on (absent fields are not checked here).
+_RUN_FIELDS: dict[str, tuple[type, ...]] = {
+    "system": (str,),
+    "mdsbench": (str,),
+    "overrides": (list,),
+    "n_clusters": (int,),
+    "seed": (int,),
+    "scores": (dict,),
+    "signatures": (dict,),
+    "metric_signatures": (dict,),
+    "summarizer_signature": (dict,),
+    "dataset_signature": (dict,),
+    "config": (dict,),
+    "packages": (dict,),
+    "budget": (str,),
+    "cleaning": (str,),
+}
+
+
+def check_run_record(record: Any, path: Path) -> dict[str, Any]:
+    """``record`` (a parsed run.json) if every field has the type readers expect.
+
+    The one place run.json field types are checked on read (bench-table, bench-compare); a
+    mismatch is a ``BenchError`` naming the file and the field.
+    """
+    from bench.errors import BenchError
+
+    def bad(field: str, expected: str, value: Any) -> BenchError:
+        shown = json.dumps(value)[:60] if _jsonable(value) else repr(value)[:60]
+        return BenchError(f"{path}: {field!r} must be {expected}, got {shown}")
+
+    if not isinstance(record, dict):
+        raise bad("run.json", "a JSON object", record)
+    if not isinstance(record.get("scores"), dict):
+        raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
+    for name, types in _RUN_FIELDS.items():
+        value = record.get(name)
+        if name in record and (isinstance(value, bool) or not isinstance(value, types)):
+            raise bad(name, f"a JSON {'object' if types == (dict,) else types[0].__name__}", value)
+    if not all(isinstance(o, str) for o in record.get("overrides", [])):
+        raise bad("overrides", "a list of strings", record["overrides"])
+    for key, sig in record.get("signatures", {}).items():
+        if not isinstance(sig, str):
+            raise bad(f"signatures.{key}", "a string", sig)
+    for key, sig in record.get("metric_signatures", {}).items():
+        if not isinstance(sig, dict):
+            raise bad(f"metric_signatures.{key}", "a JSON object", sig)
+    for key, score in record["scores"].items():
+        if not isinstance(score, dict):
+            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
+        for part in ("mean", "low", "high"):
+            value = score.get(part)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
+    return record
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True

@@ -94,19 +94,10 @@ def load_runs(directory: Path) -> list[RunSummary]:
 
 
 def _check_record(record: dict[str, Any], path: Path) -> None:
-    """A run.json whose scores or overrides are malformed is an error naming the file."""
-    overrides = record.get("overrides", [])
-    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
-        raise BenchError(f"{path}: 'overrides' must be a list of strings")
-    for key, score in record["scores"].items():
-        if not isinstance(score, dict):
-            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
-        for part in ("mean", "low", "high"):
-            value = score.get(part)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
+    """A run.json whose fields have the wrong types is an error naming the file."""
+    from bench.results.records import check_run_record
+
+    check_run_record(record, path)
 
 
 def collect_runs(directories: Sequence[Path]) -> list[RunSummary]:
