@@ -674,8 +674,14 @@ BASELINE_FILES = ("run.json", "scores.jsonl")
 
 
 def baseline_dirname(label: str) -> str:
-    """A directory name for a run label: ``lead``, ``lead_budget=words250``."""
-    return re.sub(r"[^A-Za-z0-9._=+,-]+", "_", label).strip("_") or "run"
+    """A directory name for a run label: ``lead``, ``lead_budget=words250``.
+
+    Then escaped as sweep folders are (``bench.run.safe_dirname``): a label such as ``..`` or
+    ``.`` (a system name is whatever a run.json says) never names a folder outside the baseline.
+    """
+    from bench.run import safe_dirname
+
+    return safe_dirname(re.sub(r"[^A-Za-z0-9._=+,-]+", "_", label).strip("_") or "run")
 
 
 def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> list[Path]:

@@ -103,7 +103,47 @@ def _result_config(cfg: DictConfig) -> dict[str, Any]:
     assert isinstance(resolved, dict)
     for key in EXECUTION_KEYS:
         resolved.pop(key, None)
-    return resolved
+    return redact_env(resolved, env_values(cfg))
+
+
+def env_values(cfg: DictConfig) -> dict[str, str]:
+    """Values the config takes from the environment (``${oc.env:...}``): value -> as written.
+
+    Results are committed and shared (a baseline), so what came from the environment (a token,
+    a private path) is recorded as the interpolation, never as its value.
+    """
+    found: dict[str, str] = {}
+
+    def walk(raw: Any, resolved: Any) -> None:
+        if isinstance(raw, dict) and isinstance(resolved, dict):
+            for key, value in raw.items():
+                walk(value, resolved.get(key))
+        elif isinstance(raw, list) and isinstance(resolved, list):
+            for a, b in zip(raw, resolved, strict=False):
+                walk(a, b)
+        elif isinstance(raw, str) and "oc.env" in raw and resolved not in (None, ""):
+            found[str(resolved)] = raw
+
+    walk(OmegaConf.to_container(cfg, resolve=False), OmegaConf.to_container(cfg, resolve=True))
+    return found
+
+
+def redact_env(obj: Any, values: dict[str, str]) -> Any:
+    """``obj`` with every string that holds a value from :func:`env_values` written as it was
+    configured (``${oc.env:NAME}``); values shorter than 4 characters only as whole strings."""
+    if not values:
+        return obj
+    if isinstance(obj, dict):
+        return {k: redact_env(v, values) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [redact_env(v, values) for v in obj]
+    if isinstance(obj, str):
+        if obj in values:
+            return values[obj]
+        for value, raw in sorted(values.items(), key=lambda kv: -len(kv[0])):
+            if len(value) >= 4 and value in obj:
+                obj = obj.replace(value, raw)
+    return obj
 
 
 def _reference_views(
@@ -168,7 +208,8 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
-    log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
+    log.info("summarizing %d clusters with %s", len(clusters),
+             redact_env(summarizer.name, env_values(cfg)))  # fmt: skip
     summarize_started = time.time()
     try:
         raw = summarizer.summarize(clusters)
@@ -243,6 +284,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
         "git": git_commit(ROOT),
         "packages": package_versions(),
     }
+    run_record = redact_env(run_record, env_values(cfg))
     # What a model-based summarizer's input kept of each document (packing accounting).
     input_report = getattr(summarizer, "input_report", None) or {}
     summaries_rows = [
@@ -294,7 +336,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     # New sentence splits go to the shared store only once the run has succeeded (apart from
     # batches of SplitStore.batch on very large inputs, which are complete entries too).
     flush_split_store()
-    for name, sig in sig_strings.items():
+    for name, sig in run_record["signatures"].items():
         log.info("%s signature: %s", name, sig)
     return run_record
 
