@@ -75,8 +75,10 @@ _DATELINE_RE = re.compile(
     rf"^(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$",
     re.IGNORECASE,
 )
-_TERMINAL = ".!?"
-_CLOSERS = "\"')]"
+# Sentence-final marks: Latin, CJK full-width (。！？．｡), Arabic ؟, Devanagari ।॥, Armenian ։,
+# Ethiopic ።, Myanmar ။; closing quotes and brackets after them (CJK 」』）】》〉 too).
+_TERMINAL = ".!?\u3002\uff01\uff1f\uff0e\uff61\u061f\u0964\u0965\u0589\u1362\u104b"
+_CLOSERS = "\"')]\u300d\u300f\uff09\u3011\u300b\u3009"
 
 
 def normalize_punctuation(text: str) -> str:
