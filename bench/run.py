@@ -575,7 +575,10 @@ def _guard_hydra_files() -> None:
         try:
             save(cfg, filename, output_dir)
         except OSError as exc:
-            for name in HYDRA_FILES:
+            from hydra.core.hydra_config import HydraConfig
+
+            job_log = f"{HydraConfig.get().job.name}.log"  # Hydra opened it just before
+            for name in (*HYDRA_FILES, job_log):
                 (output_dir.parent / name).unlink(missing_ok=True)
             for folder in (output_dir, output_dir.parent):
                 with contextlib.suppress(OSError):

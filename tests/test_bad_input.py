@@ -459,6 +459,304 @@ ROWS: dict[str, Callable[[Workspace], Call]] = {
 }
 
 
+# -- second reliability pass (issue 15): hangs, one-line errors --------------------------------
+
+# The child runs the real CLI with one change: Hydra's writer of .hydra/*.yaml (its module's
+# `open`) writes half of hydra.yaml and then fails as a full disk does (ENOSPC), after
+# config.yaml was written whole. What must be left: nothing; what must be said: one line.
+HYDRA_ENOSPC_RUNNER = """
+import builtins, errno, os
+
+import hydra.core.utils as hydra_utils
+
+
+class FullDisk:
+    def __init__(self, fh):
+        self._fh = fh
+
+    def write(self, text):
+        self._fh.write(text[: len(text) // 2])
+        self._fh.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._fh.close()
+        return False
+
+
+def fake_open(file, mode="r", *args, **kwargs):
+    fh = builtins.open(file, mode, *args, **kwargs)
+    return FullDisk(fh) if str(file).endswith("hydra.yaml") and "w" in mode else fh
+
+
+hydra_utils.open = fake_open
+
+from bench.run import cli
+
+cli()
+"""
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _manifest_edit(ws: Workspace, edit: Callable[[dict], None]) -> Path:
+    root = ws.cluster_root("clusters")
+    path = root / CID / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def _run_json(ws: Workspace, name: str, **fields) -> Path:
+    """A run directory holding a valid run.json (then ``fields`` replaced) and scores.jsonl."""
+    folder = ws.tmp / name
+    folder.mkdir(parents=True)
+    record = {
+        "system": "lead",
+        "overrides": [],
+        "n_clusters": 1,
+        "scores": {"rouge1_f": {"mean": 0.4, "low": 0.3, "high": 0.5, "method": "x"}},
+        "signatures": {"rouge": "impl:x"},
+        **fields,
+    }
+    (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    (folder / "scores.jsonl").write_text(
+        json.dumps({"cluster_id": CID, "summary": "x", "scores": {"rouge1_f": 0.4}}) + "\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def row_fifo_article(ws: Workspace) -> Call:
+    root = ws.cluster_root("clusters")
+    _fifo(root / CID / "pipe.txt")
+    manifest = json.loads((root / CID / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"].append({"doc_id": "pipe", "headline": "x", "file": "pipe.txt"})
+    (root / CID / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("pipe.txt", "not a regular file"),
+        timeout=60,
+    )  # fmt: skip
+
+
+def row_fifo_reference(ws: Workspace) -> Call:
+    refs = ws.references("refs")
+    (refs / CID / "ann-a_100w.txt").unlink()
+    _fifo(refs / CID / "ann-a_100w.txt")
+    return ws.bench_run(
+        f"dataset.reference_dir={refs}", expect=("ann-a_100w.txt", "not a regular file"),
+        timeout=60,
+    )  # fmt: skip
+
+
+def row_fifo_precomputed(ws: Workspace) -> Call:
+    path = _fifo(ws.tmp / "summaries.jsonl")
+    return ws.bench_run(
+        "summarizer=precomputed", f"summarizer.path={path}",
+        expect=("summaries.jsonl", "not a regular file"), timeout=60,
+    )  # fmt: skip
+
+
+def row_fifo_jsonl_dataset(ws: Workspace) -> Call:
+    path = _fifo(ws.tmp / "clusters.jsonl")
+    return ws.bench_run(
+        *ws.jsonl_dataset(path), expect=("clusters.jsonl", "not a regular file"), timeout=60
+    )
+
+
+def row_fifo_score_input(ws: Workspace) -> Call:
+    path = _fifo(ws.tmp / "outputs.jsonl")
+    return Call(
+        ["-m", "bench.score", str(path), "metrics=[rouge]", "--output",
+         str(ws.results / "out.scores.jsonl")],
+        expect=("outputs.jsonl", "not a regular file"), tool="bench-score", timeout=60,
+    )  # fmt: skip
+
+
+def row_n_samples_huge(ws: Workspace) -> Call:
+    path = ws.jsonl("clusters.jsonl", [_jsonl_cluster("c1"), _jsonl_cluster("c2")])
+    return ws.bench_run(
+        "stats.n_samples=1000000000", *ws.jsonl_dataset(path),
+        expect=("stats.n_samples", "1,000,000"), limit_as=4 * GIB,
+    )  # fmt: skip
+
+
+def row_compare_n_samples_huge(ws: Workspace) -> Call:
+    run = _run_json(ws, "run")
+    return Call(
+        ["-m", "bench.compare", "--baseline", str(run), "--run", str(run), "--significance",
+         "--n-samples", "1000000000"],
+        expect=("--n-samples", "1,000,000"), tool="bench-compare", limit_as=4 * GIB,
+    )  # fmt: skip
+
+
+def row_override_unknown_key(ws: Workspace) -> Call:
+    return ws.bench_run("budget.limt=5", expect=("budget.limt",))
+
+
+def row_override_bare_word(ws: Workspace) -> Call:
+    return ws.bench_run("foo", expect=("'foo'", "key=value"))
+
+
+def row_override_unbalanced_quote(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.split='test", expect=("dataset.split='test",))
+
+
+def row_dataset_limit_float(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.limit=1.5", expect=("dataset.limit", "1.5"))
+
+
+def row_dataset_limit_word(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.limit=abc", expect=("dataset.limit", "'abc'"))
+
+
+def row_manifest_file_nul(ws: Workspace) -> Call:
+    def edit(m: dict) -> None:
+        m["documents"][0]["file"] = "a\u0000b.txt"
+
+    root = _manifest_edit(ws, edit)
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'")
+    )
+
+
+def row_manifest_file_not_string(ws: Workspace) -> Call:
+    def edit(m: dict) -> None:
+        m["documents"][0]["file"] = ["x.txt"]
+
+    root = _manifest_edit(ws, edit)
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'")
+    )
+
+
+def row_manifest_cluster_id_null(ws: Workspace) -> Call:
+    root = _manifest_edit(ws, lambda m: m.update(cluster_id=None))
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'cluster_id'", "null")
+    )
+
+
+def row_manifest_doc_id_null(ws: Workspace) -> Call:
+    def edit(m: dict) -> None:
+        m["documents"][0]["doc_id"] = None
+
+    root = _manifest_edit(ws, edit)
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'doc_id'", "null")
+    )
+
+
+def row_reference_manifest_file_nul(ws: Workspace) -> Call:
+    refs = ws.references("refs")
+    path = refs / CID / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["references"][0]["file"] = "a\u0000b.txt"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return ws.bench_run(f"dataset.reference_dir={refs}", expect=("manifest.json", "'file'"))
+
+
+def row_disk_full_writing_hydra_dir(ws: Workspace) -> Call:
+    runner = ws.tmp / "enospc_hydra.py"
+    runner.write_text(textwrap.dedent(HYDRA_ENOSPC_RUNNER), encoding="utf-8")
+    return Call(
+        [str(runner), *ws.run_args(())], expect=("hydra.yaml", "No space left on device")
+    )
+
+
+def row_score_explain_unwritable(ws: Workspace) -> Call:
+    path = ws.jsonl(
+        "outputs.jsonl",
+        [{"id": "s1", "cluster_id": CID, "summary": "Mattis visited Pakistan on Monday."}],
+    )
+    # /proc/<pid>/ takes no new files, even for root: an unwritable folder on any Linux.
+    report = Path(f"/proc/{os.getpid()}/report.md")
+    return Call(
+        ["-m", "bench.score", str(path), "metrics=[rouge]", "--output",
+         str(ws.results / "outputs.scores.jsonl"), "--explain", str(report)],
+        expect=(str(report),), tool="bench-score",
+    )  # fmt: skip
+
+
+def row_compare_overrides_not_list(ws: Workspace) -> Call:
+    run = _run_json(ws, "run", overrides=5)
+    base = _run_json(ws, "base")
+    return Call(
+        ["-m", "bench.compare", "--baseline", str(base), "--run", str(run)],
+        expect=("run.json", "'overrides'"), tool="bench-compare",
+    )  # fmt: skip
+
+
+def row_compare_signatures_list(ws: Workspace) -> Call:
+    run = _run_json(ws, "run", signatures=["x"])
+    base = _run_json(ws, "base")
+    return Call(
+        ["-m", "bench.compare", "--baseline", str(base), "--run", str(run)],
+        expect=("run.json", "'signatures'"), tool="bench-compare",
+    )  # fmt: skip
+
+
+def row_table_signatures_list(ws: Workspace) -> Call:
+    run = _run_json(ws, "sweep/run", signatures=["x"])
+    return Call(
+        ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "tables")],
+        expect=("run.json", "'signatures'"), tool="bench-table",
+    )  # fmt: skip
+
+
+def row_table_system_not_string(ws: Workspace) -> Call:
+    run = _run_json(ws, "sweep/run", system={"name": "lead"})
+    return Call(
+        ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "tables")],
+        expect=("run.json", "'system'"), tool="bench-table",
+    )  # fmt: skip
+
+
+def row_table_metric_signatures_string(ws: Workspace) -> Call:
+    run = _run_json(ws, "sweep/run", metric_signatures="rouge")
+    return Call(
+        ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "tables")],
+        expect=("run.json", "'metric_signatures'"), tool="bench-table",
+    )  # fmt: skip
+
+
+ROWS.update(
+    {
+        "fifo_article": row_fifo_article,
+        "fifo_reference": row_fifo_reference,
+        "fifo_precomputed": row_fifo_precomputed,
+        "fifo_jsonl_dataset": row_fifo_jsonl_dataset,
+        "fifo_score_input": row_fifo_score_input,
+        "n_samples_huge": row_n_samples_huge,
+        "compare_n_samples_huge": row_compare_n_samples_huge,
+        "override_unknown_key": row_override_unknown_key,
+        "override_bare_word": row_override_bare_word,
+        "override_unbalanced_quote": row_override_unbalanced_quote,
+        "dataset_limit_float": row_dataset_limit_float,
+        "dataset_limit_word": row_dataset_limit_word,
+        "manifest_file_nul": row_manifest_file_nul,
+        "manifest_file_not_string": row_manifest_file_not_string,
+        "manifest_cluster_id_null": row_manifest_cluster_id_null,
+        "manifest_doc_id_null": row_manifest_doc_id_null,
+        "reference_manifest_file_nul": row_reference_manifest_file_nul,
+        "disk_full_writing_hydra_dir": row_disk_full_writing_hydra_dir,
+        "score_explain_unwritable": row_score_explain_unwritable,
+        "compare_overrides_not_list": row_compare_overrides_not_list,
+        "compare_signatures_list": row_compare_signatures_list,
+        "table_signatures_list": row_table_signatures_list,
+        "table_system_not_string": row_table_system_not_string,
+        "table_metric_signatures_string": row_table_metric_signatures_string,
+    }
+)
+
+
 # -- running and checking ------------------------------------------------------------------------
 
 
