@@ -128,6 +128,29 @@ def env_values(cfg: DictConfig) -> dict[str, str]:
     return found
 
 
+class _RedactEnv(logging.Filter):
+    """Log records with values from the environment written as configured (see env_values)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__()
+        self.values = values
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_env(message, self.values)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def _redact_logs(cfg: DictConfig) -> None:
+    """Keep values from the environment out of the log handlers' output (console, run.log)."""
+    values = env_values(cfg)
+    if values:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_RedactEnv(values))
+
+
 def redact_env(obj: Any, values: dict[str, str]) -> Any:
     """``obj`` with every string that holds a value from :func:`env_values` written as it was
     configured (``${oc.env:NAME}``); values shorter than 4 characters only as whole strings."""
@@ -184,6 +207,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     from bench.results.records import atomic_write_json, atomic_write_jsonl
 
     started = time.time()
+    _redact_logs(cfg)
     seed = _non_negative_int(cfg.seed, "seed")
     n_samples = check_samples(cfg.stats.n_samples, "stats.n_samples")
     stats_seed = _non_negative_int(cfg.stats.seed, "stats.seed")
@@ -208,8 +232,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
-    log.info("summarizing %d clusters with %s", len(clusters),
-             redact_env(summarizer.name, env_values(cfg)))  # fmt: skip
+    log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
     summarize_started = time.time()
     try:
         raw = summarizer.summarize(clusters)
