@@ -152,8 +152,10 @@ def _redact_logs(cfg: DictConfig) -> None:
 
 
 def redact_env(obj: Any, values: dict[str, str]) -> Any:
-    """``obj`` with every string that holds a value from :func:`env_values` written as it was
-    configured (``${oc.env:NAME}``); values shorter than 4 characters only as whole strings."""
+    """``obj`` with the values of :func:`env_values` written as configured (``${oc.env:NAME}``).
+
+    Values shorter than 4 characters are replaced only where they are a whole string.
+    """
     if not values:
         return obj
     if isinstance(obj, dict):

@@ -622,9 +622,7 @@ def row_manifest_file_nul(ws: Workspace) -> Call:
         m["documents"][0]["file"] = "a\u0000b.txt"
 
     root = _manifest_edit(ws, edit)
-    return ws.bench_run(
-        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'")
-    )
+    return ws.bench_run("dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'"))
 
 
 def row_manifest_file_not_string(ws: Workspace) -> Call:
@@ -632,9 +630,7 @@ def row_manifest_file_not_string(ws: Workspace) -> Call:
         m["documents"][0]["file"] = ["x.txt"]
 
     root = _manifest_edit(ws, edit)
-    return ws.bench_run(
-        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'")
-    )
+    return ws.bench_run("dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'"))
 
 
 def row_manifest_cluster_id_null(ws: Workspace) -> Call:
@@ -666,9 +662,7 @@ def row_reference_manifest_file_nul(ws: Workspace) -> Call:
 def row_disk_full_writing_hydra_dir(ws: Workspace) -> Call:
     runner = ws.tmp / "enospc_hydra.py"
     runner.write_text(textwrap.dedent(HYDRA_ENOSPC_RUNNER), encoding="utf-8")
-    return Call(
-        [str(runner), *ws.run_args(())], expect=("hydra.yaml", "No space left on device")
-    )
+    return Call([str(runner), *ws.run_args(())], expect=("hydra.yaml", "No space left on device"))
 
 
 def row_score_explain_unwritable(ws: Workspace) -> Call:

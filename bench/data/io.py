@@ -22,12 +22,13 @@ def read_bytes(path: Path, what: str) -> bytes:
     except FileNotFoundError:
         raise BenchError(f"{what} not found: {path}") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise BenchError(f"cannot read {what} {path!r}: {getattr(exc, 'strerror', 0) or exc}") from None
+        reason = getattr(exc, "strerror", None) or exc
+        raise BenchError(f"cannot read {what} {path!r}: {reason}") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, socket or device)"
-            raise BenchError(f"{what} {path} is {kind}")
+            kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO, socket or device"
+            raise BenchError(f"{what} {path} is not a regular file ({kind})")
         with os.fdopen(fd, "rb") as fh:
             fd = -1
             return fh.read()

@@ -106,10 +106,13 @@ def _per_char(ch: str) -> bool:
 
 
 def _unicode_line(line: str) -> list[str]:
-    """Tokens of the ``unicode`` tokenizer: NFKC, case-folded; a token is a run of letters,
-    digits and combining marks (Unicode categories L, N, M), except that every character of a
-    script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) is a token
-    of its own, as in character-level ROUGE for Chinese and Japanese."""
+    """Tokens of one line under the ``unicode`` tokenizer.
+
+    NFKC, case-folded; a token is a run of letters, digits and combining marks (Unicode
+    categories L, N, M), except that every character of a script written without spaces (Han,
+    Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) is a token of its own, as in character-level
+    ROUGE for Chinese and Japanese.
+    """
     tokens: list[str] = []
     current: list[str] = []
     for ch in unicodedata.normalize("NFKC", line).casefold():
@@ -128,9 +131,7 @@ def _unicode_line(line: str) -> list[str]:
     return tokens
 
 
-def _token_lines(
-    text: str, use_stemmer: bool, tokenizer: str = "rouge_score"
-) -> list[list[str]]:
+def _token_lines(text: str, use_stemmer: bool, tokenizer: str = "rouge_score") -> list[list[str]]:
     """Tokens of each line (split at newlines), as rouge-score tokenises text and sentences."""
     if tokenizer == "unicode":
         # Porter stemming for the tokens it was made for ([a-z0-9]+ of over 3 characters).
