@@ -192,12 +192,9 @@ def load_tolerances(path: Path) -> Tolerances:
     """
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BenchError(f"tolerance file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BenchError(f"cannot read tolerance file {path}: {exc}") from None
+    from bench.data.io import read_text
+
+    text = read_text(path, "tolerance file")  # a FIFO or device is refused, never waited on
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -254,14 +251,12 @@ def read_run(path: Path) -> Run:
     Raises:
         BenchError: when the file cannot be read, is not JSON or has no usable ``scores``.
     """
+    from bench.data.io import read_text
+
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BenchError(f"file not found: {path}") from None
+        record = json.loads(read_text(path, "run record"))  # a FIFO is refused, never waited on
     except json.JSONDecodeError as exc:
         raise BenchError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BenchError(f"cannot read {path}: {exc}") from None
     from bench.results.records import check_run_record
 
     check_run_record(record, path)

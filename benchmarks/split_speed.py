@@ -23,25 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.data.synthetic import one_paragraph  # noqa: E402
+
 SIZES = {"60 KB": 60_000, "250 KB": 250_000, "1 MB": 1_000_000, "10 MB": 10_000_000}
-
-
-def one_paragraph(chars: int) -> str:
-    """A single paragraph of at least ``chars`` characters, every sentence distinct."""
-    parts: list[str] = []
-    size = i = 0
-    while size < chars:
-        p = (
-            f"Officials in district {i} said on Monday that the council had approved plan "
-            f"number {i} after a long debate. The mayor, who spoke to reporters for {i % 97} "
-            f"minutes, called the vote a turning point for {i % 13} neighbourhoods. Critics "
-            f'said the budget of {i * 7} dollars was "too small to make a difference," and Gen. '
-            f"Smith of the U.S. Army declined to comment."
-        )
-        parts.append(p)
-        size += len(p) + 1
-        i += 1
-    return " ".join(parts)[:chars]
 
 
 def time_split(text: str) -> tuple[float, int]:
@@ -63,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for label, chars in SIZES.items():
-        seconds, n = time_split(one_paragraph(chars))
+        seconds, n = time_split(one_paragraph(chars)[:chars])
         rows.append({"size": label, "chars": chars, "sentences": n, "seconds": round(seconds, 2),
                      "chars_per_s": round(chars / seconds)})  # fmt: skip
     print("| size | sentences | seconds | chars/s |")
@@ -77,7 +61,7 @@ def main() -> None:
     if args.pysbd:
         from bench.preprocess.text import _segment_long, _segmenter
 
-        text = one_paragraph(60_000)
+        text = one_paragraph(60_000)[:60_000]
         started = time.perf_counter()
         whole = tuple(s.strip() for s in _segmenter().segment(text) if s.strip())
         t_whole = time.perf_counter() - started

@@ -462,30 +462,15 @@ ROWS: dict[str, Callable[[Workspace], Call]] = {
 # -- second reliability pass (issue 15): hangs, one-line errors --------------------------------
 
 # The child runs the real CLI with one change: Hydra's writer of .hydra/*.yaml (its module's
-# `open`) writes half of hydra.yaml and then fails as a full disk does (ENOSPC), after
-# config.yaml was written whole. What must be left: nothing; what must be said: one line.
+# `open`) writes half of hydra.yaml and then fails as a full disk does (ENOSPC, ENOSPC_RUNNER's
+# FullDisk), after config.yaml was written whole. Nothing may be left; one line must be said.
 HYDRA_ENOSPC_RUNNER = """
 import builtins, errno, os
 
 import hydra.core.utils as hydra_utils
 
 
-class FullDisk:
-    def __init__(self, fh):
-        self._fh = fh
-
-    def write(self, text):
-        self._fh.write(text[: len(text) // 2])
-        self._fh.flush()
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._fh.close()
-        return False
-
+{full_disk}
 
 def fake_open(file, mode="r", *args, **kwargs):
     fh = builtins.open(file, mode, *args, **kwargs)
@@ -617,6 +602,34 @@ def row_dataset_limit_word(ws: Workspace) -> Call:
     return ws.bench_run("dataset.limit=abc", expect=("dataset.limit", "'abc'"))
 
 
+def row_dataset_clusters_number(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.clusters=5", expect=("dataset.clusters", "5"))
+
+
+def row_dataset_require_references_word(ws: Workspace) -> Call:
+    return ws.bench_run(
+        "dataset.require_references=maybe", expect=("dataset.require_references", "'maybe'")
+    )
+
+
+def row_cleaning_max_fragment_words_word(ws: Workspace) -> Call:
+    return ws.bench_run("cleaning.max_fragment_words=abc", expect=("max_fragment_words", "'abc'"))
+
+
+def row_cleaning_flag_word(ws: Workspace) -> Call:
+    return ws.bench_run("cleaning.drop_fragments=abc", expect=("drop_fragments", "'abc'"))
+
+
+def row_fifo_tolerance_file(ws: Workspace) -> Call:
+    run = _run_json(ws, "run")
+    tolerances = _fifo(ws.tmp / "tolerances.yaml")
+    return Call(
+        ["-m", "bench.compare", "--baseline", str(run), "--run", str(run), "--tolerances",
+         str(tolerances)],
+        expect=("tolerances.yaml", "not a regular file"), tool="bench-compare", timeout=60,
+    )  # fmt: skip
+
+
 def row_manifest_file_nul(ws: Workspace) -> Call:
     def edit(m: dict) -> None:
         m["documents"][0]["file"] = "a\u0000b.txt"
@@ -661,7 +674,9 @@ def row_reference_manifest_file_nul(ws: Workspace) -> Call:
 
 def row_disk_full_writing_hydra_dir(ws: Workspace) -> Call:
     runner = ws.tmp / "enospc_hydra.py"
-    runner.write_text(textwrap.dedent(HYDRA_ENOSPC_RUNNER), encoding="utf-8")
+    full_disk = ENOSPC_RUNNER[ENOSPC_RUNNER.index("class FullDisk") : ENOSPC_RUNNER.index("def fd")]
+    text = HYDRA_ENOSPC_RUNNER.replace("{full_disk}", full_disk.strip())
+    runner.write_text(textwrap.dedent(text), encoding="utf-8")
     return Call([str(runner), *ws.run_args(())], expect=("hydra.yaml", "No space left on device"))
 
 
@@ -679,46 +694,37 @@ def row_score_explain_unwritable(ws: Workspace) -> Call:
     )  # fmt: skip
 
 
+def _bad_run_json(ws: Workspace, tool: str, **fields) -> Call:
+    """bench-compare or bench-table on a run.json whose ``fields`` have the wrong type."""
+    (field,) = fields
+    expect = ("run.json", f"'{field}'")
+    if tool == "bench-compare":
+        run, base = _run_json(ws, "run", **fields), _run_json(ws, "base")
+        argv = ["-m", "bench.compare", "--baseline", str(base), "--run", str(run)]
+    else:
+        run = _run_json(ws, "sweep/run", **fields)
+        argv = ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "t")]
+    return Call(argv, expect=expect, tool=tool)
+
+
 def row_compare_overrides_not_list(ws: Workspace) -> Call:
-    run = _run_json(ws, "run", overrides=5)
-    base = _run_json(ws, "base")
-    return Call(
-        ["-m", "bench.compare", "--baseline", str(base), "--run", str(run)],
-        expect=("run.json", "'overrides'"), tool="bench-compare",
-    )  # fmt: skip
+    return _bad_run_json(ws, "bench-compare", overrides=5)
 
 
 def row_compare_signatures_list(ws: Workspace) -> Call:
-    run = _run_json(ws, "run", signatures=["x"])
-    base = _run_json(ws, "base")
-    return Call(
-        ["-m", "bench.compare", "--baseline", str(base), "--run", str(run)],
-        expect=("run.json", "'signatures'"), tool="bench-compare",
-    )  # fmt: skip
+    return _bad_run_json(ws, "bench-compare", signatures=["x"])
 
 
 def row_table_signatures_list(ws: Workspace) -> Call:
-    run = _run_json(ws, "sweep/run", signatures=["x"])
-    return Call(
-        ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "tables")],
-        expect=("run.json", "'signatures'"), tool="bench-table",
-    )  # fmt: skip
+    return _bad_run_json(ws, "bench-table", signatures=["x"])
 
 
 def row_table_system_not_string(ws: Workspace) -> Call:
-    run = _run_json(ws, "sweep/run", system={"name": "lead"})
-    return Call(
-        ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "tables")],
-        expect=("run.json", "'system'"), tool="bench-table",
-    )  # fmt: skip
+    return _bad_run_json(ws, "bench-table", system={"name": "lead"})
 
 
 def row_table_metric_signatures_string(ws: Workspace) -> Call:
-    run = _run_json(ws, "sweep/run", metric_signatures="rouge")
-    return Call(
-        ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "tables")],
-        expect=("run.json", "'metric_signatures'"), tool="bench-table",
-    )  # fmt: skip
+    return _bad_run_json(ws, "bench-table", metric_signatures="rouge")
 
 
 ROWS.update(
@@ -735,6 +741,11 @@ ROWS.update(
         "override_unbalanced_quote": row_override_unbalanced_quote,
         "dataset_limit_float": row_dataset_limit_float,
         "dataset_limit_word": row_dataset_limit_word,
+        "dataset_clusters_number": row_dataset_clusters_number,
+        "dataset_require_references_word": row_dataset_require_references_word,
+        "cleaning_max_fragment_words_word": row_cleaning_max_fragment_words_word,
+        "cleaning_flag_word": row_cleaning_flag_word,
+        "fifo_tolerance_file": row_fifo_tolerance_file,
         "manifest_file_nul": row_manifest_file_nul,
         "manifest_file_not_string": row_manifest_file_not_string,
         "manifest_cluster_id_null": row_manifest_cluster_id_null,

@@ -20,25 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.data.synthetic import one_paragraph
 from tests.conftest import CLUSTER_DIR
 
 CID = "mattis_pakistan_2017"
 MB = 1_000_000
-
-
-def one_paragraph(chars: int) -> str:
-    """A single line of distinct news-like sentences, at least ``chars`` characters long."""
-    parts, size, i = [], 0, 0
-    while size < chars:
-        p = (
-            f"Officials in district {i} said on Monday that the council had approved plan "
-            f"number {i} after a long debate. The mayor, who spoke for {i % 97} minutes, called "
-            f"it a turning point for {i % 13} neighbourhoods."
-        )
-        parts.append(p)
-        size += len(p) + 1
-        i += 1
-    return " ".join(parts)
 
 
 @dataclass
@@ -127,14 +113,12 @@ def test_a_10mb_one_paragraph_article_splits(tmp_path):
     script.write_text(
         "import sys\n"
         "from bench.preprocess.text import split_sentences\n"
-        "from tests.test_hangs import one_paragraph\n"
+        "from bench.data.synthetic import one_paragraph\n"
         "print(len(split_sentences([one_paragraph(10_000_000)])))\n",
         encoding="utf-8",
     )
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, env=env
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert int(proc.stdout.split()[-1]) > 60_000

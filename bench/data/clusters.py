@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from bench.data.io import file_in_folder, id_value, read_json, read_text, require_keys
 from bench.data.references import load_references
-from bench.errors import BenchError, check_int
+from bench.errors import BenchError, check_bool, check_int, check_str
 from bench.preprocess.clean import Cleaner
 from bench.preprocess.text import split_sentences, splitter_signature
 from bench.types import Cluster, Document, Reference
@@ -117,13 +117,15 @@ class LocalClusters:
         if limit is not None:
             check_int(limit, "dataset.limit", minimum=1)
         self.name = name
-        self.root = Path(root)
+        self.root = Path(check_str(root, "dataset.root"))
         self.reference_dir = Path(reference_dir) if reference_dir else None
         if isinstance(clusters, str):
             clusters = [clusters]
+        if clusters is not None and not isinstance(clusters, list | tuple):
+            raise ValueError(f"dataset.clusters must be a list of cluster ids, got {clusters!r}")
         self.clusters = [check_id(c, "cluster id") for c in clusters] if clusters else None
         self.limit = limit
-        self.require_references = require_references
+        self.require_references = check_bool(require_references, "dataset.require_references")
         self._digest = ""
 
     def _cluster_dirs(self) -> list[Path]:

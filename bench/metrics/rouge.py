@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from bench import __version__
 from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.metrics.porter import stem as porter_stem
+from bench.preprocess.text import unspaced
 from bench.types import Cluster
 
 if TYPE_CHECKING:
@@ -53,17 +54,6 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 # rouge_score: rouge-score 0.1.2's [a-z0-9]+ tokens (the default; text in other scripts has no
 # tokens and scores 0). unicode: see _unicode_line.
 TOKENIZERS = ("rouge_score", "unicode")
-# Scripts written without spaces between words: one token per character.
-_CHAR_SCRIPTS = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x3400, 0x4DBF),  # CJK Extension A
-    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
-    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
-    (0x20000, 0x3134F),  # CJK Extensions B-G
-)
 MULTI_REF_RULES = ("max", "mean", "pooled", "jackknife")
 _NGRAM_RE = re.compile(r"^rouge([1-9])$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -100,11 +90,6 @@ def clear_caches() -> None:
     prepare.cache_clear()
 
 
-def _per_char(ch: str) -> bool:
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in _CHAR_SCRIPTS)
-
-
 def _unicode_line(line: str) -> list[str]:
     """Tokens of one line under the ``unicode`` tokenizer.
 
@@ -116,7 +101,7 @@ def _unicode_line(line: str) -> list[str]:
     tokens: list[str] = []
     current: list[str] = []
     for ch in unicodedata.normalize("NFKC", line).casefold():
-        if _per_char(ch):
+        if unspaced(ch):
             if current:
                 tokens.append("".join(current))
                 current = []

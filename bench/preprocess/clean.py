@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from bench.preprocess.text import collapse_ws
+from bench.errors import check_bool, check_int
+from bench.preprocess.text import collapse_ws, unspaced
 from bench.types import RemovedLine
 
 # Characters normalised for tokenisation. Keys are code points, values their ASCII stand-ins.
@@ -91,6 +92,13 @@ def _ends_sentence(line: str) -> bool:
     return bool(stripped) and stripped[-1] in _TERMINAL
 
 
+def _n_words(line: str) -> int:
+    """Words of a line for the fragment rule; in scripts without spaces each character counts."""
+    if line.isascii():
+        return len(line.split())
+    return sum(len(w) if any(unspaced(c) for c in w) else 1 for w in line.split())
+
+
 def _key(line: str) -> str:
     """Comparison key for a line: punctuation-normalised, whitespace-collapsed, casefolded."""
     return collapse_ws(normalize_punctuation(line)).casefold()
@@ -124,8 +132,12 @@ class CleaningConfig:
             raise ValueError(
                 f"max_document_chars must be an integer >= 1, got {self.max_document_chars!r}"
             )
-        if self.max_fragment_words < 0:
-            raise ValueError(f"max_fragment_words must be >= 0, got {self.max_fragment_words}")
+        check_int(self.max_fragment_words, "max_fragment_words")
+        for name in (
+            "enabled", "drop_headline_lines", "drop_repeated_lines", "drop_datelines",
+            "drop_fragments", "rejoin_broken_lines", "normalize_punctuation",
+        ):  # fmt: skip
+            check_bool(getattr(self, name), name)
         for pattern in self.boilerplate:
             try:
                 re.compile(pattern)
@@ -196,7 +208,7 @@ class Cleaner:
         if (
             cfg.drop_fragments
             and not _ends_sentence(normalize_punctuation(line))
-            and len(line.split()) <= cfg.max_fragment_words
+            and _n_words(line) <= cfg.max_fragment_words
         ):
             return "fragment"
         return None

@@ -290,6 +290,25 @@ def iter_sentences(paragraphs: Iterable[str]) -> Iterator[str]:
             yield from _split_paragraph(paragraph)
 
 
+# Scripts written without spaces between words (a character is about a word).
+_CHAR_SCRIPTS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x3134F),  # CJK Extensions B-G
+)
+
+
+def unspaced(ch: str) -> bool:
+    """Whether ``ch`` is of a script written without spaces (Han, Kana, Thai, Lao, Khmer, ...)."""
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in _CHAR_SCRIPTS)
+
+
 def collapse_ws(text: str) -> str:
     """Runs of whitespace -> one space; no leading or trailing whitespace."""
     return " ".join(text.split())
