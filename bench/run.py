@@ -6,7 +6,6 @@ with a composed config. A failed run leaves no results directory behind.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
 import time
@@ -18,7 +17,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from bench import __version__
+from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
+from bench.overrides import check_overrides, guard_hydra_files
 from bench.results.records import EXECUTION_KEYS
 from bench.types import Cluster
 
@@ -106,71 +107,6 @@ def _result_config(cfg: DictConfig) -> dict[str, Any]:
     return redact_env(resolved, env_values(cfg))
 
 
-def env_values(cfg: DictConfig) -> dict[str, str]:
-    """Values the config takes from the environment (``${oc.env:...}``): value -> as written.
-
-    Results are committed and shared (a baseline), so what came from the environment (a token,
-    a private path) is recorded as the interpolation, never as its value.
-    """
-    found: dict[str, str] = {}
-
-    def walk(raw: Any, resolved: Any) -> None:
-        if isinstance(raw, dict) and isinstance(resolved, dict):
-            for key, value in raw.items():
-                walk(value, resolved.get(key))
-        elif isinstance(raw, list) and isinstance(resolved, list):
-            for a, b in zip(raw, resolved, strict=False):
-                walk(a, b)
-        elif isinstance(raw, str) and "oc.env" in raw and resolved not in (None, ""):
-            found[str(resolved)] = raw
-
-    walk(OmegaConf.to_container(cfg, resolve=False), OmegaConf.to_container(cfg, resolve=True))
-    return found
-
-
-class _RedactEnv(logging.Filter):
-    """Log records with values from the environment written as configured (see env_values)."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        super().__init__()
-        self.values = values
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact_env(message, self.values)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-def _redact_logs(cfg: DictConfig) -> None:
-    """Keep values from the environment out of the log handlers' output (console, run.log)."""
-    values = env_values(cfg)
-    if values:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_RedactEnv(values))
-
-
-def redact_env(obj: Any, values: dict[str, str]) -> Any:
-    """``obj`` with the values of :func:`env_values` written as configured (``${oc.env:NAME}``).
-
-    Values shorter than 4 characters are replaced only where they are a whole string.
-    """
-    if not values:
-        return obj
-    if isinstance(obj, dict):
-        return {k: redact_env(v, values) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [redact_env(v, values) for v in obj]
-    if isinstance(obj, str):
-        if obj in values:
-            return values[obj]
-        for value, raw in sorted(values.items(), key=lambda kv: -len(kv[0])):
-            if len(value) >= 4 and value in obj:
-                obj = obj.replace(value, raw)
-    return obj
-
-
 def _reference_views(
     metric: Any, text: str, cluster: Cluster
 ) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
@@ -209,7 +145,7 @@ def run(cfg: DictConfig, out_dir: Path, overrides: Sequence[str] = ()) -> dict[s
     from bench.results.records import atomic_write_json, atomic_write_jsonl
 
     started = time.time()
-    _redact_logs(cfg)
+    redact_logs(cfg)
     seed = _non_negative_int(cfg.seed, "seed")
     n_samples = check_samples(cfg.stats.n_samples, "stats.n_samples")
     stats_seed = _non_negative_int(cfg.stats.seed, "stats.seed")
@@ -521,110 +457,15 @@ def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
                 raise BenchError(f"unknown {group} {name!r}; available: {', '.join(available)}")
 
 
-# Hydra's flags that take the next argument as their value.
-_VALUE_FLAGS = ("-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir")
-
-
-def _override_args(args: Sequence[str]) -> list[str]:
-    """The overrides among the command-line arguments (flags and their values left out)."""
-    out, skip = [], False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in _VALUE_FLAGS:
-            skip = True
-        elif not arg.startswith("-"):
-            out.append(arg)
-    return out
-
-
-def _one_line(exc: BaseException) -> str:
-    """Hydra's and OmegaConf's several-line messages (and their causes) as one line."""
-    parts: list[str] = []
-    while exc is not None and len(parts) < 3:
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-        parts += [
-            ln for ln in lines
-            if not ln.startswith(("full_key:", "object_type=", "See https://", "^"))
-            and ln not in parts
-        ]  # fmt: skip
-        exc = exc.__cause__  # type: ignore[assignment]
-    return " ".join(" ".join(parts).split())
-
-
-def check_overrides(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
-    """Reject a malformed override or one naming an unknown key with one line, before Hydra.
-
-    Each override is parsed alone (so the error names it); then the config is composed with the
-    overrides that are not sweeps, which finds keys that do not exist (``budget.limt=5``).
-    """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    parser = OverridesParser.create()
-    plain = []
-    for arg in _override_args(args):
-        try:
-            (override,) = parser.parse_overrides([arg])
-        except HydraException as exc:
-            raise BenchError(f"invalid override {arg!r}: {_one_line(exc)} "
-                             "(overrides are key=value)") from None  # fmt: skip
-        if not override.is_sweep_override():
-            plain.append(arg)
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(conf_dir), version_base="1.3"):
-            compose(config_name="run", overrides=plain)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise BenchError(_one_line(exc)) from None
-    finally:
-        GlobalHydra.instance().clear()
-
-
-def _guard_hydra_files() -> None:
-    """Make a failure to write ``.hydra/`` (a full disk) a one-line error that leaves nothing.
-
-    Hydra writes ``.hydra/*.yaml`` in ``run_job`` before our code runs, and reports an error there
-    as a traceback; hydra-core is pinned to 1.3, whose ``_save_config`` this wraps.
-    """
-    import hydra.core.utils as hydra_utils
-
-    save = hydra_utils._save_config
-    if getattr(save, "bench_guarded", False):
-        return
-
-    def guarded(cfg: Any, filename: str, output_dir: Path) -> None:
-        try:
-            save(cfg, filename, output_dir)
-        except OSError as exc:
-            from hydra.core.hydra_config import HydraConfig
-
-            job_log = f"{HydraConfig.get().job.name}.log"  # Hydra opened it just before
-            for name in (*HYDRA_FILES, job_log):
-                (output_dir.parent / name).unlink(missing_ok=True)
-            for folder in (output_dir, output_dir.parent):
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
-            print(f"bench-run: error: cannot write {output_dir / filename}: "
-                  f"{exc.strerror or exc}", file=sys.stderr)  # fmt: skip
-            sys.exit(2)
-
-    guarded.bench_guarded = True  # type: ignore[attr-defined]
-    hydra_utils._save_config = guarded
-
-
 def cli() -> None:
     """Console entry point: validate group choices and overrides, then hand over to Hydra."""
     import hydra
 
-    _guard_hydra_files()
+    guard_hydra_files()
 
     try:
         check_group_choices(sys.argv[1:])
-        check_overrides(sys.argv[1:])
+        check_overrides(sys.argv[1:], CONF_DIR)
     except BenchError as exc:
         print(f"bench-run: error: {exc}", file=sys.stderr)
         sys.exit(2)
