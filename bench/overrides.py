@@ -14,20 +14,24 @@ from typing import Any
 
 from bench.errors import BenchError
 
-# Hydra's flags that take the next argument as their value.
-_VALUE_FLAGS = ("-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir")
+# Hydra's flags that take the next argument as their value (--info only some values).
+_VALUE_FLAGS = (
+    "-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-c", "--cfg",
+    "-p", "--package", "-sc", "--shell-completion", "--experimental-rerun",
+)  # fmt: skip
+_INFO_FLAGS = ("-i", "--info")
+_INFO_VALUES = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")
 
 
 def _override_args(args: Sequence[str]) -> list[str]:
     """The overrides among the command-line arguments (flags and their values left out)."""
-    out, skip = [], False
+    out: list[str] = []
+    previous = ""
     for arg in args:
-        if skip:
-            skip = False
-        elif arg in _VALUE_FLAGS:
-            skip = True
-        elif not arg.startswith("-"):
+        takes_value = previous in _VALUE_FLAGS or (previous in _INFO_FLAGS and arg in _INFO_VALUES)
+        if not takes_value and not arg.startswith("-"):
             out.append(arg)
+        previous = "" if takes_value else arg
     return out
 
 
