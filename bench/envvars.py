@@ -54,8 +54,9 @@ def redact_logs(cfg: DictConfig) -> None:
     """Keep values from the environment out of the log handlers' output (console, run.log)."""
     values = env_values(cfg)
     if values:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_RedactEnv(values))
+        for logger in (logging.getLogger(), logging.getLogger("bench")):
+            for handler in logger.handlers:
+                handler.addFilter(_RedactEnv(values))
 
 
 def redact_env(obj: Any, values: dict[str, str]) -> Any:

@@ -708,6 +708,7 @@ def run_cli(argv: Sequence[str]) -> int:
     Raises:
         BenchError: on bad usage, input or configuration (nothing is written then).
     """
+    from bench.envvars import env_values, redact_env, redact_logs
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.results.records import atomic_write_texts, dumps, jsonl_text
 
@@ -735,6 +736,7 @@ def run_cli(argv: Sequence[str]) -> int:
             f"--figures needs labelled rows ('label': {', '.join(LABELS)}); {args.input} has none"
         )
     cfg = compose(args.overrides)
+    redact_logs(cfg)
     cleaning = _instantiate(cfg.cleaning, "cleaning")
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
@@ -780,8 +782,8 @@ def run_cli(argv: Sequence[str]) -> int:
         signatures = {name: m.signature() for name, m in metrics.items()}
         outputs[args.figures] = dumps({**figures, "metric_signatures": signatures})
     # One unit: an --explain or --figures path that cannot be written fails before the scores
-    # file is written.
-    atomic_write_texts(outputs)
+    # file is written. Values from the environment appear as configured (bench.envvars).
+    atomic_write_texts(redact_env(outputs, env_values(cfg)))
     for path in outputs:
         log.info("wrote %s", path)
     if not args.quiet:
