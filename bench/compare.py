@@ -192,12 +192,9 @@ def load_tolerances(path: Path) -> Tolerances:
     """
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BenchError(f"tolerance file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BenchError(f"cannot read tolerance file {path}: {exc}") from None
+    from bench.data.io import read_text
+
+    text = read_text(path, "tolerance file")  # a FIFO or device is refused, never waited on
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -254,23 +251,20 @@ def read_run(path: Path) -> Run:
     Raises:
         BenchError: when the file cannot be read, is not JSON or has no usable ``scores``.
     """
+    from bench.data.io import read_text
+
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BenchError(f"file not found: {path}") from None
+        record = json.loads(read_text(path, "run record"))  # a FIFO is refused, never waited on
     except json.JSONDecodeError as exc:
         raise BenchError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BenchError(f"cannot read {path}: {exc}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
-        raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
+    from bench.results.records import check_run_record
+
+    check_run_record(record, path)
     means: dict[str, float] = {}
     for key, value in record["scores"].items():
         mean = value.get("mean") if isinstance(value, dict) else None
         if isinstance(mean, bool) or not isinstance(mean, int | float):
             raise BenchError(f"{path}: scores.{key} has no numeric 'mean'")
-        if not math.isfinite(mean):  # bad input, not a regression: no delta can be taken
-            raise BenchError(f"{path}: scores.{key}.mean is {mean}, not a finite number")
         means[str(key)] = float(mean)
     n = record.get("n_clusters")
     signatures = record.get("signatures")
@@ -681,8 +675,14 @@ BASELINE_FILES = ("run.json", "scores.jsonl")
 
 
 def baseline_dirname(label: str) -> str:
-    """A directory name for a run label: ``lead``, ``lead_budget=words250``."""
-    return re.sub(r"[^A-Za-z0-9._=+,-]+", "_", label).strip("_") or "run"
+    """A directory name for a run label: ``lead``, ``lead_budget=words250``.
+
+    Then escaped as sweep folders are (``bench.run.safe_dirname``): a label such as ``..`` or
+    ``.`` (a system name is whatever a run.json says) never names a folder outside the baseline.
+    """
+    from bench.run import safe_dirname
+
+    return safe_dirname(re.sub(r"[^A-Za-z0-9._=+,-]+", "_", label).strip("_") or "run")
 
 
 def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> list[Path]:
@@ -809,8 +809,9 @@ def run_cli(argv: Sequence[str]) -> int:
     if args.significance:
         if not 0.0 < args.alpha < 1.0:
             raise BenchError(f"--alpha must be between 0 and 1, got {args.alpha}")
-        if args.n_samples < 1:
-            raise BenchError(f"--n-samples must be >= 1, got {args.n_samples}")
+        from bench.results.aggregate import check_samples
+
+        check_samples(args.n_samples, "--n-samples")
         if args.seed < 0:
             raise BenchError(f"--seed must be >= 0, got {args.seed}")
         significance = SignificanceOptions(args.test, args.alpha, args.n_samples, args.seed)

@@ -17,6 +17,20 @@ def check_int(value: object, what: str, minimum: int = 0) -> int:
     return value
 
 
+def check_bool(value: object, what: str) -> bool:
+    """``value`` if it is true or false, else ``ValueError`` (``"maybe"`` is not true)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{what} must be true or false, got {value!r}")
+    return value
+
+
+def check_str(value: object, what: str) -> str:
+    """``value`` if it is a non-empty string, else ``ValueError``."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
+    return value
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are BenchErrors, so they print as one line."""
 

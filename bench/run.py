@@ -20,7 +20,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from bench import __version__
+from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
+from bench.overrides import check_overrides, guard_hydra_files
 from bench.results.records import EXECUTION_KEYS
 from bench.types import Cluster
 
@@ -105,7 +107,7 @@ def _result_config(cfg: DictConfig) -> dict[str, Any]:
     assert isinstance(resolved, dict)
     for key in EXECUTION_KEYS:
         resolved.pop(key, None)
-    return resolved
+    return redact_env(resolved, env_values(cfg))
 
 
 def _reference_views(
@@ -167,14 +169,15 @@ def run(
     """
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
-    from bench.results.aggregate import aggregate
+    from bench.results.aggregate import aggregate, check_samples
     from bench.results.fileset import replace_set
     from bench.results.provenance import git_commit, package_versions
     from bench.results.records import atomic_write_json, atomic_write_jsonl
 
     started = time.time()
+    redact_logs(cfg)
     seed = _non_negative_int(cfg.seed, "seed")
-    n_samples = _non_negative_int(cfg.stats.n_samples, "stats.n_samples", minimum=1)
+    n_samples = check_samples(cfg.stats.n_samples, "stats.n_samples")
     stats_seed = _non_negative_int(cfg.stats.seed, "stats.seed")
     budget = _instantiate(cfg.budget, "budget")
     cleaning = _instantiate(cfg.cleaning, "cleaning")
@@ -278,6 +281,7 @@ def run(
         "git": git_commit(ROOT),
         "packages": package_versions(),
     }
+    run_record = redact_env(run_record, env_values(cfg))
     # What a model-based summarizer's input kept of each document (packing accounting).
     input_report = getattr(summarizer, "input_report", None) or {}
     summaries_rows = [
@@ -327,7 +331,7 @@ def run(
     # New sentence splits go to the shared store only once the run has succeeded (apart from
     # batches of SplitStore.batch on very large inputs, which are complete entries too).
     flush_split_store()
-    for name, sig in sig_strings.items():
+    for name, sig in run_record["signatures"].items():
         log.info("%s signature: %s", name, sig)
     return run_record
 
@@ -531,11 +535,14 @@ def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
 
 
 def cli() -> None:
-    """Console entry point: validate group choices, then hand over to Hydra."""
+    """Console entry point: validate group choices and overrides, then hand over to Hydra."""
     import hydra
+
+    guard_hydra_files()
 
     try:
         check_group_choices(sys.argv[1:])
+        check_overrides(sys.argv[1:], CONF_DIR)
     except BenchError as exc:
         print(f"bench-run: error: {exc}", file=sys.stderr)
         sys.exit(2)

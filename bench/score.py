@@ -708,8 +708,9 @@ def run_cli(argv: Sequence[str]) -> int:
     Raises:
         BenchError: on bad usage, input or configuration (nothing is written then).
     """
+    from bench.envvars import env_values, redact_env, redact_logs
     from bench.preprocess.clean import Cleaner, CleaningConfig
-    from bench.results.records import atomic_write_json, atomic_write_jsonl, atomic_write_text
+    from bench.results.records import atomic_write_texts, dumps, jsonl_text
 
     args = build_parser().parse_intermixed_args(list(argv))
     if args.quiet:
@@ -735,6 +736,7 @@ def run_cli(argv: Sequence[str]) -> int:
             f"--figures needs labelled rows ('label': {', '.join(LABELS)}); {args.input} has none"
         )
     cfg = compose(args.overrides)
+    redact_logs(cfg)
     cleaning = _instantiate(cfg.cleaning, "cleaning")
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
@@ -773,15 +775,17 @@ def run_cli(argv: Sequence[str]) -> int:
             "%s signature: %s", name, "|".join(f"{k}:{v}" for k, v in metric.signature().items())
         )
 
-    atomic_write_jsonl(out_path, rows)
-    log.info("wrote %s", out_path)
+    outputs = {out_path: jsonl_text(rows)}
     if report is not None:
-        atomic_write_text(args.explain, report)
-        log.info("wrote %s", args.explain)
+        outputs[args.explain] = report
     if args.figures and figures is not None:
         signatures = {name: m.signature() for name, m in metrics.items()}
-        atomic_write_json(args.figures, {**figures, "metric_signatures": signatures})
-        log.info("wrote %s", args.figures)
+        outputs[args.figures] = dumps({**figures, "metric_signatures": signatures})
+    # One unit: an --explain or --figures path that cannot be written fails before the scores
+    # file is written. Values from the environment appear as configured (bench.envvars).
+    atomic_write_texts(redact_env(outputs, env_values(cfg)))
+    for path in outputs:
+        log.info("wrote %s", path)
     if not args.quiet:
         text = render_table(rows)
         if figures is not None:

@@ -459,6 +459,309 @@ ROWS: dict[str, Callable[[Workspace], Call]] = {
 }
 
 
+# -- second reliability pass (issue 15): hangs, one-line errors --------------------------------
+
+# The child runs the real CLI with one change: Hydra's writer of .hydra/*.yaml (its module's
+# `open`) writes half of hydra.yaml and then fails as a full disk does (ENOSPC, ENOSPC_RUNNER's
+# FullDisk), after config.yaml was written whole. Nothing may be left; one line must be said.
+HYDRA_ENOSPC_RUNNER = """
+import builtins, errno, os
+
+import hydra.core.utils as hydra_utils
+
+
+{full_disk}
+
+def fake_open(file, mode="r", *args, **kwargs):
+    fh = builtins.open(file, mode, *args, **kwargs)
+    return FullDisk(fh) if str(file).endswith("hydra.yaml") and "w" in mode else fh
+
+
+hydra_utils.open = fake_open
+
+from bench.run import cli
+
+cli()
+"""
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _manifest_edit(ws: Workspace, edit: Callable[[dict], None]) -> Path:
+    root = ws.cluster_root("clusters")
+    path = root / CID / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def _run_json(ws: Workspace, name: str, **fields) -> Path:
+    """A run directory holding a valid run.json (then ``fields`` replaced) and scores.jsonl."""
+    folder = ws.tmp / name
+    folder.mkdir(parents=True)
+    record = {
+        "system": "lead",
+        "overrides": [],
+        "n_clusters": 1,
+        "scores": {"rouge1_f": {"mean": 0.4, "low": 0.3, "high": 0.5, "method": "x"}},
+        "signatures": {"rouge": "impl:x"},
+        **fields,
+    }
+    (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    (folder / "scores.jsonl").write_text(
+        json.dumps({"cluster_id": CID, "summary": "x", "scores": {"rouge1_f": 0.4}}) + "\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def row_fifo_article(ws: Workspace) -> Call:
+    root = ws.cluster_root("clusters")
+    _fifo(root / CID / "pipe.txt")
+    manifest = json.loads((root / CID / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"].append({"doc_id": "pipe", "headline": "x", "file": "pipe.txt"})
+    (root / CID / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("pipe.txt", "not a regular file"),
+        timeout=60,
+    )  # fmt: skip
+
+
+def row_fifo_reference(ws: Workspace) -> Call:
+    refs = ws.references("refs")
+    (refs / CID / "ann-a_100w.txt").unlink()
+    _fifo(refs / CID / "ann-a_100w.txt")
+    return ws.bench_run(
+        f"dataset.reference_dir={refs}", expect=("ann-a_100w.txt", "not a regular file"),
+        timeout=60,
+    )  # fmt: skip
+
+
+def row_fifo_precomputed(ws: Workspace) -> Call:
+    path = _fifo(ws.tmp / "summaries.jsonl")
+    return ws.bench_run(
+        "summarizer=precomputed", f"summarizer.path={path}",
+        expect=("summaries.jsonl", "not a regular file"), timeout=60,
+    )  # fmt: skip
+
+
+def row_fifo_jsonl_dataset(ws: Workspace) -> Call:
+    path = _fifo(ws.tmp / "clusters.jsonl")
+    return ws.bench_run(
+        *ws.jsonl_dataset(path), expect=("clusters.jsonl", "not a regular file"), timeout=60
+    )
+
+
+def row_fifo_score_input(ws: Workspace) -> Call:
+    path = _fifo(ws.tmp / "outputs.jsonl")
+    return Call(
+        ["-m", "bench.score", str(path), "metrics=[rouge]", "--output",
+         str(ws.results / "out.scores.jsonl")],
+        expect=("outputs.jsonl", "not a regular file"), tool="bench-score", timeout=60,
+    )  # fmt: skip
+
+
+def row_n_samples_huge(ws: Workspace) -> Call:
+    path = ws.jsonl("clusters.jsonl", [_jsonl_cluster("c1"), _jsonl_cluster("c2")])
+    return ws.bench_run(
+        "stats.n_samples=1000000000", *ws.jsonl_dataset(path),
+        expect=("stats.n_samples", "1,000,000"), limit_as=4 * GIB,
+    )  # fmt: skip
+
+
+def row_compare_n_samples_huge(ws: Workspace) -> Call:
+    run = _run_json(ws, "run")
+    return Call(
+        ["-m", "bench.compare", "--baseline", str(run), "--run", str(run), "--significance",
+         "--n-samples", "1000000000"],
+        expect=("--n-samples", "1,000,000"), tool="bench-compare", limit_as=4 * GIB,
+    )  # fmt: skip
+
+
+def row_override_unknown_key(ws: Workspace) -> Call:
+    return ws.bench_run("budget.limt=5", expect=("budget.limt",))
+
+
+def row_override_bare_word(ws: Workspace) -> Call:
+    return ws.bench_run("foo", expect=("'foo'", "key=value"))
+
+
+def row_override_unbalanced_quote(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.split='test", expect=("dataset.split='test",))
+
+
+def row_dataset_limit_float(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.limit=1.5", expect=("dataset.limit", "1.5"))
+
+
+def row_dataset_limit_word(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.limit=abc", expect=("dataset.limit", "'abc'"))
+
+
+def row_dataset_clusters_number(ws: Workspace) -> Call:
+    return ws.bench_run("dataset.clusters=5", expect=("dataset.clusters", "5"))
+
+
+def row_dataset_require_references_word(ws: Workspace) -> Call:
+    return ws.bench_run(
+        "dataset.require_references=maybe", expect=("dataset.require_references", "'maybe'")
+    )
+
+
+def row_cleaning_max_fragment_words_word(ws: Workspace) -> Call:
+    return ws.bench_run("cleaning.max_fragment_words=abc", expect=("max_fragment_words", "'abc'"))
+
+
+def row_cleaning_flag_word(ws: Workspace) -> Call:
+    return ws.bench_run("cleaning.drop_fragments=abc", expect=("drop_fragments", "'abc'"))
+
+
+def row_fifo_tolerance_file(ws: Workspace) -> Call:
+    run = _run_json(ws, "run")
+    tolerances = _fifo(ws.tmp / "tolerances.yaml")
+    return Call(
+        ["-m", "bench.compare", "--baseline", str(run), "--run", str(run), "--tolerances",
+         str(tolerances)],
+        expect=("tolerances.yaml", "not a regular file"), tool="bench-compare", timeout=60,
+    )  # fmt: skip
+
+
+def row_manifest_file_nul(ws: Workspace) -> Call:
+    def edit(m: dict) -> None:
+        m["documents"][0]["file"] = "a\u0000b.txt"
+
+    root = _manifest_edit(ws, edit)
+    return ws.bench_run("dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'"))
+
+
+def row_manifest_file_not_string(ws: Workspace) -> Call:
+    def edit(m: dict) -> None:
+        m["documents"][0]["file"] = ["x.txt"]
+
+    root = _manifest_edit(ws, edit)
+    return ws.bench_run("dataset=local", f"dataset.root={root}", expect=("manifest.json", "'file'"))
+
+
+def row_manifest_cluster_id_null(ws: Workspace) -> Call:
+    root = _manifest_edit(ws, lambda m: m.update(cluster_id=None))
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'cluster_id'", "null")
+    )
+
+
+def row_manifest_doc_id_null(ws: Workspace) -> Call:
+    def edit(m: dict) -> None:
+        m["documents"][0]["doc_id"] = None
+
+    root = _manifest_edit(ws, edit)
+    return ws.bench_run(
+        "dataset=local", f"dataset.root={root}", expect=("manifest.json", "'doc_id'", "null")
+    )
+
+
+def row_reference_manifest_file_nul(ws: Workspace) -> Call:
+    refs = ws.references("refs")
+    path = refs / CID / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["references"][0]["file"] = "a\u0000b.txt"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return ws.bench_run(f"dataset.reference_dir={refs}", expect=("manifest.json", "'file'"))
+
+
+def row_disk_full_writing_hydra_dir(ws: Workspace) -> Call:
+    runner = ws.tmp / "enospc_hydra.py"
+    full_disk = ENOSPC_RUNNER[ENOSPC_RUNNER.index("class FullDisk") : ENOSPC_RUNNER.index("def fd")]
+    text = HYDRA_ENOSPC_RUNNER.replace("{full_disk}", full_disk.strip())
+    runner.write_text(textwrap.dedent(text), encoding="utf-8")
+    return Call([str(runner), *ws.run_args(())], expect=("hydra.yaml", "No space left on device"))
+
+
+def row_score_explain_unwritable(ws: Workspace) -> Call:
+    path = ws.jsonl(
+        "outputs.jsonl",
+        [{"id": "s1", "cluster_id": CID, "summary": "Mattis visited Pakistan on Monday."}],
+    )
+    # /proc/<pid>/ takes no new files, even for root: an unwritable folder on any Linux.
+    report = Path(f"/proc/{os.getpid()}/report.md")
+    return Call(
+        ["-m", "bench.score", str(path), "metrics=[rouge]", "--output",
+         str(ws.results / "outputs.scores.jsonl"), "--explain", str(report)],
+        expect=(str(report),), tool="bench-score",
+    )  # fmt: skip
+
+
+def _bad_run_json(ws: Workspace, tool: str, **fields) -> Call:
+    """bench-compare or bench-table on a run.json whose ``fields`` have the wrong type."""
+    (field,) = fields
+    expect = ("run.json", f"'{field}'")
+    if tool == "bench-compare":
+        run, base = _run_json(ws, "run", **fields), _run_json(ws, "base")
+        argv = ["-m", "bench.compare", "--baseline", str(base), "--run", str(run)]
+    else:
+        run = _run_json(ws, "sweep/run", **fields)
+        argv = ["-m", "bench.results.tables", str(run.parent), "--out", str(ws.results / "t")]
+    return Call(argv, expect=expect, tool=tool)
+
+
+def row_compare_overrides_not_list(ws: Workspace) -> Call:
+    return _bad_run_json(ws, "bench-compare", overrides=5)
+
+
+def row_compare_signatures_list(ws: Workspace) -> Call:
+    return _bad_run_json(ws, "bench-compare", signatures=["x"])
+
+
+def row_table_signatures_list(ws: Workspace) -> Call:
+    return _bad_run_json(ws, "bench-table", signatures=["x"])
+
+
+def row_table_system_not_string(ws: Workspace) -> Call:
+    return _bad_run_json(ws, "bench-table", system={"name": "lead"})
+
+
+def row_table_metric_signatures_string(ws: Workspace) -> Call:
+    return _bad_run_json(ws, "bench-table", metric_signatures="rouge")
+
+
+ROWS.update(
+    {
+        "fifo_article": row_fifo_article,
+        "fifo_reference": row_fifo_reference,
+        "fifo_precomputed": row_fifo_precomputed,
+        "fifo_jsonl_dataset": row_fifo_jsonl_dataset,
+        "fifo_score_input": row_fifo_score_input,
+        "n_samples_huge": row_n_samples_huge,
+        "compare_n_samples_huge": row_compare_n_samples_huge,
+        "override_unknown_key": row_override_unknown_key,
+        "override_bare_word": row_override_bare_word,
+        "override_unbalanced_quote": row_override_unbalanced_quote,
+        "dataset_limit_float": row_dataset_limit_float,
+        "dataset_limit_word": row_dataset_limit_word,
+        "dataset_clusters_number": row_dataset_clusters_number,
+        "dataset_require_references_word": row_dataset_require_references_word,
+        "cleaning_max_fragment_words_word": row_cleaning_max_fragment_words_word,
+        "cleaning_flag_word": row_cleaning_flag_word,
+        "fifo_tolerance_file": row_fifo_tolerance_file,
+        "manifest_file_nul": row_manifest_file_nul,
+        "manifest_file_not_string": row_manifest_file_not_string,
+        "manifest_cluster_id_null": row_manifest_cluster_id_null,
+        "manifest_doc_id_null": row_manifest_doc_id_null,
+        "reference_manifest_file_nul": row_reference_manifest_file_nul,
+        "disk_full_writing_hydra_dir": row_disk_full_writing_hydra_dir,
+        "score_explain_unwritable": row_score_explain_unwritable,
+        "compare_overrides_not_list": row_compare_overrides_not_list,
+        "compare_signatures_list": row_compare_signatures_list,
+        "table_signatures_list": row_table_signatures_list,
+        "table_system_not_string": row_table_system_not_string,
+        "table_metric_signatures_string": row_table_metric_signatures_string,
+    }
+)
+
+
 # -- running and checking ------------------------------------------------------------------------
 
 

@@ -93,7 +93,7 @@ def test_a_tiny_cluster_folder_loads(tmp_path):
         ({"a.txt": b"Fine."}, '{"cluster_id": "c1", "documents": [{"doc_id": "a", "file": '
                               '"a.txt"}, {"doc_id": "a", "file": "a.txt"}]}', "duplicate doc_id"),
         ({"a.txt": b"Fine."}, '{"cluster_id": "c1", "documents": [{"doc_id": "a", "file": '
-                              '"../../etc/passwd"}]}', "outside the cluster folder"),
+                              '"../../etc/passwd"}]}', "outside the folder"),
         ({"a.txt": b"Fine."}, '{"cluster_id": "c1", "documents": [{"doc_id": "a", "file": '
                               '"a.txt", "sha256": "00"}]}', "does not match its manifest sha256"),
         ({"a.txt": b"Show More\n\nClose\n"}, None, "no text left after cleaning"),

@@ -149,7 +149,7 @@ def empty_article_root(tmp_path):
         (["seed=abc"], "seed must be an integer >= 0, got 'abc'"),
         (["metrics=[rouge,rouge155]"], "both produce 'rouge1_p'; select one of them"),
         (["seed=-1"], "seed must be an integer >= 0, got -1"),
-        (["stats.n_samples=0"], "stats.n_samples must be an integer >= 1, got 0"),
+        (["stats.n_samples=0"], "stats.n_samples must be an integer from 1 to 1,000,000, got 0"),
         (["stats=nonexistent"], "unknown stats 'nonexistent'"),
         (["paths=nonexistent"], "unknown paths 'nonexistent'"),
         (["summarizer=random", "summarizer.seed=-3"], "seed must be an integer >= 0, got -3"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -155,3 +156,64 @@ def test_config_yaml_is_loaded_safely(tmp_path, compose_run):
     with pytest.raises(Exception, match="python/object"):
         compose_run(f"hydra.searchpath=[file://{tmp_path / 'conf'}]", "budget=evil")
     assert not marker.exists()
+
+
+# -- issue 15: names from results are not paths; the environment stays out of results ----------
+
+
+def _run_dir(folder: Path, system: str) -> Path:
+    folder.mkdir(parents=True)
+    record = {
+        "system": system,
+        "overrides": [],
+        "n_clusters": 1,
+        "scores": {"rouge1_f": {"mean": 0.4, "low": 0.3, "high": 0.5, "method": "x"}},
+    }
+    (folder / "run.json").write_text(json.dumps(record))
+    (folder / "scores.jsonl").write_text('{"cluster_id": "c", "scores": {"rouge1_f": 0.4}}\n')
+    return folder
+
+
+@pytest.mark.parametrize("system", [pytest.param("..", id="dotdot"), pytest.param(".", id="dot")])
+def test_write_baseline_stays_in_its_folder_whatever_the_system_name(tmp_path, system):
+    run = _run_dir(tmp_path / "runs" / "r1", system)
+    baseline = tmp_path / "area" / "baseline"
+    baseline.mkdir(parents=True)
+    before = {p for p in tmp_path.rglob("*") if p.is_file()}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.compare", "--write-baseline", "--run", str(run),
+         "--baseline", str(baseline)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    written = sorted({p for p in tmp_path.rglob("*") if p.is_file()} - before)
+    assert written, proc.stdout
+    for path in written:  # every file in a folder of its own directly under the baseline
+        assert path.parent.parent == baseline, written
+
+
+SECRET = "s3cr3t-token-value-42"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        pytest.param("summarizer.name=${oc.env:BENCH_TEST_SECRET}", id="system-name"),
+        pytest.param("summarizer.name=lead-${oc.env:BENCH_TEST_SECRET}", id="inside-a-string"),
+        pytest.param("+note=${oc.env:BENCH_TEST_SECRET}", id="added-key"),
+        pytest.param("+note=${oc.env:BENCH_TEST_SECRET,fallback}", id="with-default"),
+    ],
+)
+def test_values_from_the_environment_stay_out_of_results(tmp_path, override):
+    out = tmp_path / "run"
+    env = {**os.environ, "BENCH_TEST_SECRET": SECRET, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "metrics=[rouge]", override, f"hydra.run.dir={out}",
+         f"paths.results_dir={tmp_path / 'results'}", f"paths.cache_dir={tmp_path / 'cache'}"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert SECRET not in proc.stdout  # the printed table
+    for name in ("run.json", "scores.jsonl", "summaries.jsonl"):
+        assert SECRET not in (out / name).read_text(encoding="utf-8"), name
+    assert "${oc.env:BENCH_TEST_SECRET" in (out / "run.json").read_text(encoding="utf-8")

@@ -497,7 +497,7 @@ def test_outputs_are_byte_identical_across_reruns(sweep, tmp_path):
         (["{sweep}", "--baseline", "nobody"], "unknown baseline 'nobody'; runs: "),
         (["{sweep}", "--order", "nobody"], "unknown run 'nobody' in --order"),
         (["{sweep}", "--ci", "stars"], "argument --ci: invalid choice: 'stars'"),
-        (["{sweep}", "--samples", "0"], "--samples must be an integer >= 1"),
+        (["{sweep}", "--samples", "0"], "--samples must be an integer from 1 to 1,000,000"),
         (["{sweep}", "--alpha", "1.5"], "--alpha must lie strictly between 0 and 1"),
         (["{sweep}", "--labels", "nolabel"], "--labels: expected KEY=LABEL"),
     ],

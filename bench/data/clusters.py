@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from bench.data.io import read_json, read_text, require_keys
+from bench.data.io import file_in_folder, id_value, read_json, read_text, require_keys
 from bench.data.references import load_references
-from bench.errors import BenchError
+from bench.errors import BenchError, check_bool, check_int, check_str
 from bench.preprocess.clean import Cleaner
 from bench.preprocess.text import split_sentences, splitter_signature
 from bench.types import Cluster, Document, Reference
@@ -114,16 +114,18 @@ class LocalClusters:
         require_references: bool = True,
     ) -> None:
         """Validate the settings; nothing is read until :meth:`load`."""
-        if limit is not None and limit < 1:
-            raise BenchError(f"dataset.limit must be >= 1 or null, got {limit}")
+        if limit is not None:
+            check_int(limit, "dataset.limit", minimum=1)
         self.name = name
-        self.root = Path(root)
+        self.root = Path(check_str(root, "dataset.root"))
         self.reference_dir = Path(reference_dir) if reference_dir else None
         if isinstance(clusters, str):
             clusters = [clusters]
+        if clusters is not None and not isinstance(clusters, list | tuple):
+            raise ValueError(f"dataset.clusters must be a list of cluster ids, got {clusters!r}")
         self.clusters = [check_id(c, "cluster id") for c in clusters] if clusters else None
         self.limit = limit
-        self.require_references = require_references
+        self.require_references = check_bool(require_references, "dataset.require_references")
         self._digest = ""
 
     def _cluster_dirs(self) -> list[Path]:
@@ -143,7 +145,9 @@ class LocalClusters:
     def _read_rows(self, folder: Path) -> list[dict[str, Any]]:
         path = folder / "manifest.json"
         manifest = require_keys(read_json(path, "cluster manifest"), ("documents",), str(path))
-        cluster_id = check_id(str(manifest.get("cluster_id", folder.name)), "cluster id")
+        cluster_id = check_id(
+            id_value(manifest.get("cluster_id", folder.name), str(path), "cluster_id"), "cluster id"
+        )
         docs = manifest["documents"]
         if not isinstance(docs, list) or not docs:
             raise BenchError(f"cluster {cluster_id!r} has no documents ({path})")
@@ -152,13 +156,11 @@ class LocalClusters:
         for i, doc in enumerate(docs):
             where = f"{path} document #{i + 1}"
             require_keys(doc, ("doc_id", "file"), where)
-            doc_id = check_id(str(doc["doc_id"]), "document id")
+            doc_id = check_id(id_value(doc["doc_id"], where, "doc_id"), "document id")
             if doc_id in seen:
                 raise BenchError(f"{where}: duplicate doc_id {doc_id!r}")
             seen.add(doc_id)
-            file = folder / str(doc["file"])
-            if file.resolve().parent != folder.resolve():
-                raise BenchError(f"{where}: file {doc['file']!r} is outside the cluster folder")
+            file = file_in_folder(folder, doc["file"], where)
             text = read_text(file, "article")
             expected = doc.get("sha256")
             if expected:
@@ -169,7 +171,7 @@ class LocalClusters:
                 {
                     "cluster_id": cluster_id,
                     "doc_id": doc_id,
-                    "title": str(doc.get("headline", "")),
+                    "title": str(doc.get("headline") or ""),
                     "raw_text": text,
                     "file": str(file),
                 }

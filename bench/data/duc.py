@@ -33,6 +33,7 @@ from bench.data.hub import (
     merge_fields,
     select_indices,
 )
+from bench.data.io import read_bytes
 from bench.errors import BenchError
 from bench.preprocess.clean import Cleaner
 from bench.preprocess.text import collapse_ws, splitter_signature
@@ -79,10 +80,7 @@ def text_paragraphs(text: str) -> list[str]:
 
 def read_fallback(path: Path, what: str) -> tuple[str, str]:
     """Text of ``path`` and the encoding used: UTF-8, else latin-1."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BenchError(f"cannot read {what} {path}: {exc.strerror}") from None
+    data = read_bytes(path, what)
     if b"\x00" in data:
         raise BenchError(f"{what} {path} is a binary file (contains NUL bytes), not text")
     try:

@@ -205,7 +205,8 @@ class RowClusters:
                 raise BenchError(f"dataset.data_files pattern {spec!r} matches no file")
             for match in matches:
                 if not Path(match).is_file():
-                    raise BenchError(f"dataset file not found: {match}")
+                    what = "not a regular file" if Path(match).exists() else "not found"
+                    raise BenchError(f"dataset file {what}: {match}")
                 files.append(Path(match))
         kinds = set()
         for f in files:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import stat
 import zlib
 from pathlib import Path
 from typing import Any
@@ -13,18 +15,41 @@ from bench.errors import BenchError
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+def read_bytes(path: Path, what: str) -> bytes:
+    """The bytes of a regular file; anything else (a FIFO, a device, a folder) is an error.
+
+    The file is opened without blocking and checked before it is read: reading a FIFO nobody
+    writes to, or a terminal, would wait forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise BenchError(f"{what} not found: {path}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or exc
+        raise BenchError(f"cannot read {what} {path!r}: {reason}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO, socket or device"
+            raise BenchError(f"{what} {path} is not a regular file ({kind})")
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            return fh.read()
+    except OSError as exc:
+        raise BenchError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
 def read_text(path: Path, what: str) -> str:
     """Read a UTF-8 text file, plain or gzip-compressed; unreadable or empty files are errors.
 
-    Missing, undecodable, binary (NUL bytes), damaged gzip and empty files each get their own
-    message naming the file.
+    Missing, non-regular, undecodable, binary (NUL bytes), damaged gzip and empty files each get
+    their own message naming the file.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BenchError(f"{what} not found: {path}") from None
-    except OSError as exc:
-        raise BenchError(f"cannot read {what} {path}: {exc.strerror}") from None
+    data = read_bytes(path, what)
     if data.startswith(_GZIP_MAGIC):  # recognised by content, whatever the file is called
         try:
             data = gzip.decompress(data)
@@ -65,3 +90,20 @@ def require_keys(obj: Any, keys: tuple[str, ...], where: str) -> dict[str, Any]:
     if missing:
         raise BenchError(f"{where} is missing {', '.join(repr(k) for k in missing)}")
     return obj
+
+
+def id_value(value: Any, where: str, key: str) -> str:
+    """An id read from a manifest: a string or a whole number, never null, a bool or a list."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BenchError(f"{where}: {key!r} must be a string, got {json.dumps(value)}")
+    return str(value)
+
+
+def file_in_folder(folder: Path, name: Any, where: str) -> Path:
+    """``folder / name`` for a file name read from a manifest, which must stay inside ``folder``."""
+    if not isinstance(name, str) or not name.strip() or "\0" in name:
+        raise BenchError(f"{where}: 'file' must be a file name, got {json.dumps(name)}")
+    path = folder / name
+    if path.resolve().parent != folder.resolve():
+        raise BenchError(f"{where}: file {name!r} is outside the folder of its manifest")
+    return path

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from bench.data.io import read_json, read_text, require_keys
+from bench.data.io import file_in_folder, read_json, read_text, require_keys
 from bench.errors import BenchError
 from bench.preprocess.text import collapse_ws
 from bench.types import Reference
@@ -40,9 +40,7 @@ def load_references(reference_dir: Path, cluster_id: str) -> tuple[Reference, ..
         if entry["ref_id"] in seen:
             raise BenchError(f"{where}: duplicate ref_id {entry['ref_id']!r}")
         seen.add(entry["ref_id"])
-        path = folder / entry["file"]
-        if path.resolve().parent != folder.resolve():
-            raise BenchError(f"{where}: file {entry['file']!r} is outside the reference folder")
+        path = file_in_folder(folder, entry["file"], where)
         text = read_text(path, f"reference summary of {cluster_id!r}")
         # NFC as for articles, so that composed and decomposed accents tokenise alike.
         text = unicodedata.normalize("NFC", text)

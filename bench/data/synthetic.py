@@ -35,6 +35,28 @@ def source_sentences() -> list[str]:
     return [s for c in source.load(Cleaner()) for d in c.documents for s in d.sentences]
 
 
+def one_paragraph(chars: int) -> str:
+    """One line of at least ``chars`` characters of distinct news-like sentences.
+
+    For splitting benchmarks and tests: templated sentences with a number each (so no cache
+    helps), abbreviations ("Gen.", "U.S.") and a quotation, never a line break.
+    """
+    parts: list[str] = []
+    size = i = 0
+    while size < chars:
+        p = (
+            f"Officials in district {i} said on Monday that the council had approved plan "
+            f"number {i} after a long debate. The mayor, who spoke to reporters for {i % 97} "
+            f"minutes, called the vote a turning point for {i % 13} neighbourhoods. Critics "
+            f'said the budget of {i * 7} dollars was "too small to make a difference," and Gen. '
+            f"Smith of the U.S. Army declined to comment."
+        )
+        parts.append(p)
+        size += len(p) + 1
+        i += 1
+    return " ".join(parts)
+
+
 def _take(pool: list[str], rng: np.random.Generator, words: int) -> list[str]:
     """Consecutive sentences from a random start (wrapping) until about ``words`` words."""
     out: list[str] = []

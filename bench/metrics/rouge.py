@@ -28,7 +28,9 @@ only visits the columns of shared tokens.
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,13 +41,19 @@ from typing import TYPE_CHECKING
 from bench import __version__
 from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.metrics.porter import stem as porter_stem
+from bench.preprocess.text import unspaced
 from bench.types import Cluster
 
 if TYPE_CHECKING:
     from bench.metrics.rouge155 import Counts as Counts155
     from bench.metrics.rouge155 import Options, Rouge155
 
+log = logging.getLogger(__name__)
+
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+# rouge_score: rouge-score 0.1.2's [a-z0-9]+ tokens (the default; text in other scripts has no
+# tokens and scores 0). unicode: see _unicode_line.
+TOKENIZERS = ("rouge_score", "unicode")
 MULTI_REF_RULES = ("max", "mean", "pooled", "jackknife")
 _NGRAM_RE = re.compile(r"^rouge([1-9])$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -82,8 +90,43 @@ def clear_caches() -> None:
     prepare.cache_clear()
 
 
-def _token_lines(text: str, use_stemmer: bool) -> list[list[str]]:
+def _unicode_line(line: str) -> list[str]:
+    """Tokens of one line under the ``unicode`` tokenizer.
+
+    NFKC, case-folded; a token is a run of letters, digits and combining marks (Unicode
+    categories L, N, M), except that every character of a script written without spaces (Han,
+    Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) is a token of its own, as in character-level
+    ROUGE for Chinese and Japanese.
+    """
+    tokens: list[str] = []
+    current: list[str] = []
+    for ch in unicodedata.normalize("NFKC", line).casefold():
+        if unspaced(ch):
+            if current:
+                tokens.append("".join(current))
+                current = []
+            tokens.append(ch)
+        elif unicodedata.category(ch)[0] in "LNM":
+            current.append(ch)
+        elif current:
+            tokens.append("".join(current))
+            current = []
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _token_lines(text: str, use_stemmer: bool, tokenizer: str = "rouge_score") -> list[list[str]]:
     """Tokens of each line (split at newlines), as rouge-score tokenises text and sentences."""
+    if tokenizer == "unicode":
+        # Porter stemming for the tokens it was made for ([a-z0-9]+ of over 3 characters).
+        return [
+            [
+                _STEMS[t] or t if use_stemmer and t.isascii() and t.isalnum() else t
+                for t in _unicode_line(line)
+            ]
+            for line in text.split("\n")
+        ]
     if text.isascii():  # one C-level pass: lower-case and blank everything but [a-z0-9\n]
         cleaned = text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
     else:
@@ -125,12 +168,14 @@ class Prepared:
 # Bounded: at 5,000 clusters a sweep prepares ~17,000 texts per job (about 12 kB each), and the
 # memo pays off mainly for references shared by the jobs of a sweep.
 @lru_cache(maxsize=8192)
-def prepare(text: str, use_stemmer: bool = True, max_n: int = 2) -> Prepared:
+def prepare(
+    text: str, use_stemmer: bool = True, max_n: int = 2, tokenizer: str = "rouge_score"
+) -> Prepared:
     """Tokenise ``text`` per line and count its n-grams up to ``max_n``.
 
     Lines without tokens are left out of ``sentences``; they never take part in an LCS.
     """
-    sentences = tuple(tuple(s) for s in _token_lines(text, use_stemmer) if s)
+    sentences = tuple(tuple(s) for s in _token_lines(text, use_stemmer, tokenizer) if s)
     tokens = tuple(chain.from_iterable(sentences))
     ngrams = {n: _ngrams(tokens, n) for n in range(1, max_n + 1)}
     return Prepared(tokens, sentences, ngrams)
@@ -255,8 +300,9 @@ class RougeScorer:
         rouge_types: Sequence[str] = ROUGE_TYPES,
         use_stemmer: bool = True,
         multi_ref: str = "max",
+        tokenizer: str = "rouge_score",
     ) -> None:
-        """Validate the ROUGE types and the multi-reference rule."""
+        """Validate the ROUGE types, the multi-reference rule and the tokenizer."""
         if not rouge_types:
             raise ValueError("rouge_types must name at least one ROUGE type")
         for t in rouge_types:
@@ -266,15 +312,18 @@ class RougeScorer:
             raise ValueError(
                 f"unknown multi-reference rule {multi_ref!r}; choose from {MULTI_REF_RULES}"
             )
+        if tokenizer not in TOKENIZERS:
+            raise ValueError(f"unknown ROUGE tokenizer {tokenizer!r}; choose from {TOKENIZERS}")
         self.rouge_types = tuple(rouge_types)
         self.use_stemmer = use_stemmer
         self.multi_ref = multi_ref
+        self.tokenizer = tokenizer
         self.max_n = max(
             [int(m.group(1)) for t in self.rouge_types if (m := _NGRAM_RE.match(t))] or [1]
         )
 
     def _prepare(self, text: str) -> Prepared:
-        return prepare(text, self.use_stemmer, self.max_n)
+        return prepare(text, self.use_stemmer, self.max_n, self.tokenizer)
 
     def counts(self, prediction: str, references: Sequence[str]) -> dict[str, list[Counts]]:
         """Per ROUGE type, the counts against each reference."""
@@ -304,6 +353,7 @@ def flatten(scores: Mapping[str, Score]) -> dict[str, float]:
 
 
 MODES = ("rouge_score", "rouge155")
+_UNICODE_TOK = "unicode(nfkc+casefold+[LNM]+,char:han/kana/thai/lao/khmer/myanmar)"
 ROUGE155_TYPES = ("rouge1", "rouge2", "rougeL")
 ROUGE155_MULTI_REF = {"pooled": "A", "max": "B"}  # multi_ref -> ROUGE-1.5.5 -f
 _SKIP_RE = re.compile(r"^rouge(SU?)([0-9]+)$")
@@ -393,6 +443,7 @@ class Rouge:
         length_words: int | None = None,
         length_bytes: int | None = None,
         alpha: float = 0.5,
+        tokenizer: str = "rouge_score",
     ) -> None:
         """Build the scorer of ``mode``.
 
@@ -407,6 +458,8 @@ class Rouge:
             length_words: ``-l``, cut every summary to its first N words (``rouge155`` only).
             length_bytes: ``-b``, cut every summary to its first N bytes (``rouge155`` only).
             alpha: ``-p``, the F weight: F = P*R / ((1-alpha)*P + alpha*R) (``rouge155`` only).
+            tokenizer: ``rouge_score`` (rouge-score's ``[a-z0-9]+``) or ``unicode`` (letters of
+                every script; one token per CJK/Thai character), mode ``rouge_score`` only.
 
         Raises:
             ValueError: On an unknown mode, type or rule, or an option the mode lacks.
@@ -423,16 +476,20 @@ class Rouge:
                 "length_bytes": (length_bytes, None),
                 "alpha": (alpha, 0.5),
             }
+            if tokenizer not in TOKENIZERS:
+                raise ValueError(f"unknown ROUGE tokenizer {tokenizer!r}; choose from {TOKENIZERS}")
             for key, (value, default) in extra.items():
                 if value != default:
                     raise ValueError(f"{key} applies to mode rouge155 only (got {value!r})")
             types = ROUGE_TYPES if rouge_types is None else rouge_types
-            self.scorer = RougeScorer(types, use_stemmer, multi_ref)
+            self.scorer = RougeScorer(types, use_stemmer, multi_ref, tokenizer)
             self.rouge_types = self.scorer.rouge_types
             self.multi_ref = self.scorer.multi_ref
         else:
             from bench.metrics.rouge155 import Rouge155
 
+            if tokenizer != "rouge_score":
+                raise ValueError(f"tokenizer applies to mode rouge_score only (got {tokenizer!r})")
             types = tuple(ROUGE155_TYPES if rouge_types is None else rouge_types)
             options, self._names = _rouge155_options(
                 types, use_stemmer, multi_ref, remove_stopwords, length_words, length_bytes,
@@ -442,6 +499,8 @@ class Rouge:
             self.rouge_types = types
             self.multi_ref = multi_ref
         self.use_stemmer = use_stemmer
+        self.tokenizer = tokenizer
+        self._warned = False
         self.higher_is_better = {
             f"{t}_{v}": True for t in self.rouge_types for v in ("p", "r", "f")
         }
@@ -475,8 +534,33 @@ class Rouge:
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
         pairs = zip(summaries, clusters, strict=True)
         if self.scorer is not None:
-            return [flatten(self.scorer.score(s, self._refs(c))) for s, c in pairs]
+            scores = [flatten(self.scorer.score(s, self._refs(c))) for s, c in pairs]
+            self._warn_untokenised(summaries, clusters)
+            return scores
         return [self._flat155(self._counts155(s, self._refs(c))) for s, c in pairs]
+
+    def _warn_untokenised(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> None:
+        """Warn once (per metric, so per run) about texts with no tokens: they score 0."""
+        if self._warned or self.scorer is None:
+            return
+        empty = [
+            f"{what} of cluster {c.cluster_id!r}"
+            for s, c in zip(summaries, clusters, strict=True)
+            for what, text in (("summary", s), *(("reference", r.text) for r in c.references))
+            if not self.scorer._prepare(text).tokens
+        ]
+        if empty:
+            self._warned = True
+            hint = (
+                "; metrics.rouge.tokenizer=unicode scores text in other scripts"
+                if self.tokenizer == "rouge_score"
+                else ""
+            )
+            log.warning(
+                "ROUGE: %d text(s) have no scorable tokens under tokenizer %s and score 0 "
+                "(first: the %s)%s",
+                len(empty), self.tokenizer, empty[0], hint,
+            )  # fmt: skip
 
     def signature(self) -> dict[str, str]:
         """Everything that determines the scores, as sacrebleu-style key/value pairs."""
@@ -497,7 +581,7 @@ class Rouge:
             "mode": "rouge_score",
             "types": ",".join(self.rouge_types),
             "stem": stem,
-            "tok": "lower+[a-z0-9]+",
+            "tok": "lower+[a-z0-9]+" if self.tokenizer == "rouge_score" else _UNICODE_TOK,
             "lsum_split": "newline",
             "multiref": self.multi_ref,
         }

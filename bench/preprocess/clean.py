@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from bench.preprocess.text import collapse_ws
+from bench.errors import check_bool, check_int
+from bench.preprocess.text import collapse_ws, unspaced
 from bench.types import RemovedLine
 
 # Characters normalised for tokenisation. Keys are code points, values their ASCII stand-ins.
@@ -75,8 +76,10 @@ _DATELINE_RE = re.compile(
     rf"^(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$",
     re.IGNORECASE,
 )
-_TERMINAL = ".!?"
-_CLOSERS = "\"')]"
+# Sentence-final marks: Latin, CJK full-width (。！？．｡), Arabic ؟, Devanagari ।॥, Armenian ։,
+# Ethiopic ።, Myanmar ။; closing quotes and brackets after them (CJK 」』）】》〉 too).
+_TERMINAL = ".!?\u3002\uff01\uff1f\uff0e\uff61\u061f\u0964\u0965\u0589\u1362\u104b"
+_CLOSERS = "\"')]\u300d\u300f\uff09\u3011\u300b\u3009"
 
 
 def normalize_punctuation(text: str) -> str:
@@ -136,6 +139,13 @@ def _ends_sentence(line: str) -> bool:
     return bool(stripped) and stripped[-1] in _TERMINAL
 
 
+def _n_words(line: str) -> int:
+    """Words of a line for the fragment rule; in scripts without spaces each character counts."""
+    if line.isascii():
+        return len(line.split())
+    return sum(len(w) if any(unspaced(c) for c in w) else 1 for w in line.split())
+
+
 def _key(line: str) -> str:
     """Comparison key for a line: punctuation-normalised, whitespace-collapsed, casefolded."""
     return collapse_ws(normalize_punctuation(line)).casefold()
@@ -155,9 +165,11 @@ class CleaningConfig:
     max_fragment_words: int = 25
     rejoin_broken_lines: bool = True
     normalize_punctuation: bool = True
-    # Longer articles are refused, cleaning on or off: splitting costs about 4 s per million
-    # characters, and an article of several megabytes is a scraping accident, not news.
-    max_document_chars: int = 1_000_000
+    # Longer articles are refused, cleaning on or off. Set from the measured splitting rate
+    # (benchmarks/split_speed.py: 208,000 characters a second, linear up to 10 MB, on a shared
+    # 2-core host): the largest article splits in about 25 s, under half a minute even on a busy
+    # machine. Anything longer is a scraping accident, not news.
+    max_document_chars: int = 5_000_000
 
     def __post_init__(self) -> None:
         """Validate the settings and compile the patterns."""
@@ -169,8 +181,12 @@ class CleaningConfig:
             raise ValueError(
                 f"max_document_chars must be an integer >= 1, got {self.max_document_chars!r}"
             )
-        if self.max_fragment_words < 0:
-            raise ValueError(f"max_fragment_words must be >= 0, got {self.max_fragment_words}")
+        check_int(self.max_fragment_words, "max_fragment_words")
+        for name in (
+            "enabled", "drop_headline_lines", "drop_repeated_lines", "drop_datelines",
+            "drop_fragments", "rejoin_broken_lines", "normalize_punctuation",
+        ):  # fmt: skip
+            check_bool(getattr(self, name), name)
         for pattern in self.boilerplate:
             try:
                 re.compile(pattern)
@@ -241,7 +257,7 @@ class Cleaner:
         if (
             cfg.drop_fragments
             and not _ends_sentence(normalize_punctuation(line))
-            and len(line.split()) <= cfg.max_fragment_words
+            and _n_words(line) <= cfg.max_fragment_words
         ):
             return "fragment"
         return None

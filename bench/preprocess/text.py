@@ -1,8 +1,12 @@
 """Sentence splitting and word counting.
 
 Splitting uses pysbd (Sadvilkar & Neumann, 2020), a maintained rule-based splitter that keeps
-abbreviations such as "Lt. Gen." and "U.S." and quoted sentences intact. pysbd is super-linear
-on long unbroken text, so it is always run one paragraph at a time, never on a whole cluster.
+abbreviations such as "Lt. Gen." and "U.S." and quoted sentences intact. pysbd is quadratic in
+the length of the text it is given (its processor rewrites the whole text once per match, and it
+finds every sentence again by a regex search from the start of the text), so it is run one
+paragraph at a time, and a paragraph over ``LONG_PARAGRAPH`` characters is split through windows
+(:func:`_segment_long`): linear in the paragraph's length, and the same sentences as pysbd on the
+whole paragraph wherever pysbd ends sentences at most ``WINDOW - MARGIN`` characters apart.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -182,8 +186,82 @@ def flush_split_store() -> None:
         _switch_off(_STORE, exc, "not written")
 
 
+# Paragraphs up to LONG_PARAGRAPH characters go to pysbd whole (byte-identical to earlier
+# releases); longer ones in windows of WINDOW characters, of which the sentences that end at least
+# MARGIN characters before the window's end are kept (pysbd's rules look a few characters right
+# of a boundary; MARGIN leaves them far more). pysbd is fastest per character on pieces of 1-2
+# thousand characters (benchmarks/split_speed.py). A window in which no sentence ends early
+# enough is doubled, up to MAX_WINDOW.
+LONG_PARAGRAPH = 10_000
+WINDOW = 2_000
+MARGIN = 500
+MAX_WINDOW = 32_000
+
+
 def _segment(paragraph: str) -> tuple[str, ...]:
+    if len(paragraph) > LONG_PARAGRAPH:
+        return _segment_long(paragraph)
     return tuple(s.strip() for s in _segmenter().segment(paragraph) if s.strip())
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) in ``text`` of each sentence pysbd's processor finds, in order.
+
+    pysbd's own ``segment`` locates each processed sentence by a regex search from the start of
+    the text (quadratic, and a regex compiled per sentence); this finds it with ``str.find`` from
+    the end of the previous one, and, as pysbd does, drops a sentence not found verbatim.
+    """
+    from pysbd.processor import Processor
+
+    seg = _segmenter()
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for sentence in Processor(text, seg.language_module, char_span=False).process():
+        if not sentence:
+            continue
+        start = text.find(sentence, pos)
+        if start < 0:
+            continue
+        pos = start + len(sentence)
+        out.append((start, pos))
+    return out
+
+
+def _segment_long(paragraph: str) -> tuple[str, ...]:
+    return tuple(_iter_long(paragraph))
+
+
+def _iter_long(paragraph: str) -> Iterator[str]:
+    """Split a long paragraph window by window, in time linear in its length.
+
+    Each window starts where a sentence starts; its sentences that end at least ``MARGIN``
+    characters before the window's end are kept, and the next window starts at the first sentence
+    not kept. A window in which no sentence ends that early is doubled; at ``MAX_WINDOW`` it is
+    cut at its last space before the margin, so a run of over 31,500 characters without a
+    sentence end becomes several "sentences" rather than costing quadratic time.
+    """
+    pos, n, size = 0, len(paragraph), WINDOW
+    while pos < n:
+        window = paragraph[pos : pos + size]
+        spans = _spans(window)
+        if pos + size >= n:  # the last window: every sentence stands
+            kept, nxt = spans, n - pos
+        else:
+            kept = [(a, b) for a, b in spans[:-1] if b <= size - MARGIN]
+            if kept:
+                nxt = spans[len(kept)][0]
+            elif size < MAX_WINDOW:
+                size *= 2
+                continue
+            else:
+                cut = window.rfind(" ", 0, size - MARGIN)
+                nxt = cut if cut > 0 else size - MARGIN
+                kept = [(0, nxt)]
+        for a, b in kept:
+            if sentence := window[a:b].strip():
+                yield sentence
+        pos += nxt
+        size = WINDOW
 
 
 @lru_cache(maxsize=65536)
@@ -215,6 +293,39 @@ def split_sentences(paragraphs: Iterable[str]) -> list[str]:
         if paragraph.strip():
             out.extend(_split_paragraph(paragraph.strip()))
     return out
+
+
+def iter_sentences(paragraphs: Iterable[str]) -> Iterator[str]:
+    """The sentences of :func:`split_sentences`, split only as far as the caller reads.
+
+    For a caller that stops early (a summary cut to a budget): a long paragraph is split window
+    by window as it is read, without the caches.
+    """
+    for paragraph in paragraphs:
+        paragraph = paragraph.strip()
+        if len(paragraph) > LONG_PARAGRAPH:
+            yield from _iter_long(paragraph)
+        elif paragraph:
+            yield from _split_paragraph(paragraph)
+
+
+# Scripts written without spaces between words (a character is about a word).
+_CHAR_SCRIPTS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x3134F),  # CJK Extensions B-G
+)
+
+
+def unspaced(ch: str) -> bool:
+    """Whether ``ch`` is of a script written without spaces (Han, Kana, Thai, Lao, Khmer, ...)."""
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in _CHAR_SCRIPTS)
 
 
 def collapse_ws(text: str) -> str:

@@ -28,6 +28,26 @@ _T975 = (
 
 
 _BLOCK = 4_000_000  # floats of resampled values held at once by the bootstrap
+# Resamples of a bootstrap or permutation test: the percentiles need every resampled mean in
+# memory (8 bytes a key), and beyond a million the Monte-Carlo error is far below the printed
+# precision while the time grows without bound. Resample indices are drawn a block at a time
+# (the same stream as one draw), so memory does not grow with clusters x samples.
+MAX_SAMPLES = 1_000_000
+
+
+def check_samples(value: object, what: str) -> int:
+    """``value`` if it is an integer from 1 to ``MAX_SAMPLES``, else a one-line BenchError."""
+    from bench.errors import BenchError
+
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SAMPLES:
+        raise BenchError(f"{what} must be an integer from 1 to {MAX_SAMPLES:,}, got {value!r}")
+    return value
+
+
+def blocks(n_samples: int, width: int) -> list[int]:
+    """Sizes of the blocks of ``n_samples`` resamples of ``width`` values each."""
+    step = max(1, _BLOCK // max(1, width))
+    return [min(step, n_samples - start) for start in range(0, n_samples, step)]
 
 
 def t975(df: int) -> float:
@@ -63,14 +83,18 @@ def bootstrap(
     keys = list(per_cluster[0])
     values = np.array([[row[k] for k in keys] for row in per_cluster], dtype=np.float64)
     n = values.shape[0]
+    if n_samples > MAX_SAMPLES:
+        raise ValueError(f"bootstrap samples must be <= {MAX_SAMPLES:,}, got {n_samples:,}")
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_samples, n))
-    # Resampled means a block of resamples at a time: values[idx] whole would be
+    # Resampled means a block of resamples at a time, indices drawn per block (the generator
+    # gives the same stream in blocks as in one draw): values[idx] whole would be
     # n_samples x n x keys floats (600 MB at 5,000 clusters); same arithmetic, so same bits.
     means = np.empty((n_samples, values.shape[1]))
-    step = max(1, _BLOCK // max(1, n * values.shape[1]))
-    for start in range(0, n_samples, step):
-        means[start : start + step] = values[idx[start : start + step]].mean(axis=1)
+    start = 0
+    for size in blocks(n_samples, n * values.shape[1]):
+        idx = rng.integers(0, n, size=(size, n))
+        means[start : start + size] = values[idx].mean(axis=1)
+        start += size
     alpha = (1 - level) / 2
     low = np.quantile(means, alpha, axis=0)
     high = np.quantile(means, 1 - alpha, axis=0)

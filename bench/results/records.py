@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,17 +104,34 @@ def atomic_write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def atomic_write_texts(texts: Mapping[Path, str]) -> None:
+    """Write several files as one unit: all staged first, then all renamed into place.
+
+    A destination that cannot be written (a read-only folder, a full disk) fails before any of
+    them is replaced, so a command never leaves some of its outputs new and others missing. The
+    OSError raised names the destination, never a temporary file.
+    """
+    with ExitStack() as stack:
+        for path, text in texts.items():
+            try:
+                stack.enter_context(atomic_file(path)).write(text)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
 def atomic_write_json(path: Path, obj: Any) -> None:
     """Canonical JSON, atomically."""
     atomic_write_text(path, dumps(obj))
 
 
+def jsonl_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    """One canonical JSON object per line."""
+    return "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows)
+
+
 def atomic_write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """One canonical JSON object per line, atomically."""
-    atomic_write_text(
-        path,
-        "".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in rows),
-    )
+    atomic_write_text(path, jsonl_text(rows))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -128,3 +146,73 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path} line {no}: invalid JSON ({exc.msg})") from None
     return rows
+
+
+# The type of every run.json field a reader relies on (absent fields are not checked here).
+_RUN_FIELDS: dict[str, tuple[type, ...]] = {
+    "system": (str,),
+    "mdsbench": (str,),
+    "overrides": (list,),
+    "n_clusters": (int,),
+    "seed": (int,),
+    "scores": (dict,),
+    "signatures": (dict,),
+    "metric_signatures": (dict,),
+    "summarizer_signature": (dict,),
+    "dataset_signature": (dict,),
+    "config": (dict,),
+    "packages": (dict,),
+    "budget": (str,),
+    "cleaning": (str,),
+}
+
+
+def check_run_record(record: Any, path: Path) -> dict[str, Any]:
+    """``record`` (a parsed run.json) if every field has the type readers expect.
+
+    The one place run.json field types are checked on read (bench-table, bench-compare); a
+    mismatch is a ``BenchError`` naming the file and the field.
+    """
+    from bench.errors import BenchError
+
+    def bad(field: str, expected: str, value: Any) -> BenchError:
+        shown = json.dumps(value)[:60] if _jsonable(value) else repr(value)[:60]
+        return BenchError(f"{path}: {field!r} must be {expected}, got {shown}")
+
+    if not isinstance(record, dict):
+        raise bad("run.json", "a JSON object", record)
+    if not isinstance(record.get("scores"), dict):
+        raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
+    for name, types in _RUN_FIELDS.items():
+        value = record.get(name)
+        if name in record and (isinstance(value, bool) or not isinstance(value, types)):
+            raise bad(name, f"a JSON {'object' if types == (dict,) else types[0].__name__}", value)
+    if not all(isinstance(o, str) for o in record.get("overrides", [])):
+        raise bad("overrides", "a list of strings", record["overrides"])
+    for key, sig in record.get("signatures", {}).items():
+        if not isinstance(sig, str):
+            raise bad(f"signatures.{key}", "a string", sig)
+    for key, sig in record.get("metric_signatures", {}).items():
+        if not isinstance(sig, dict):
+            raise bad(f"metric_signatures.{key}", "a JSON object", sig)
+    for key, score in record["scores"].items():
+        if not isinstance(score, dict):
+            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
+        for part in ("mean", "low", "high"):
+            value = score.get(part)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
+            if value is not None and not math.isfinite(value):
+                # NaN and inf are no scores: shown as numbers they would rank or look measured
+                raise BenchError(f"{path}: {key}.{part} is {value}, not a finite number")
+    return record
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True

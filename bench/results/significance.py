@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.results.aggregate import blocks
+
 TESTS = ("paired_bootstrap", "approximate_randomization")
 
 
@@ -80,7 +82,11 @@ def _test(
     """Two-sided test: how often a mean difference drawn under the null is as extreme."""
     d = _diffs(a, b)
     observed = float(d.mean())
-    means = null_means(d, np.random.default_rng(seed), n_samples)
+    if n_samples < 1:
+        raise ValueError(f"paired tests need at least one sample, got {n_samples}")
+    rng = np.random.default_rng(seed)
+    # A block of resamples at a time (the same random stream as one draw of all of them).
+    means = np.concatenate([null_means(d, rng, k) for k in blocks(n_samples, len(d))])
     extreme = int(np.sum(np.abs(means) >= abs(observed) - 1e-12))
     p = (1 + extreme) / (1 + n_samples)
     return TestResult(name, observed, min(p, 1.0), len(d), n_samples, seed)

@@ -107,22 +107,10 @@ def load_runs(directory: Path) -> list[RunSummary]:
 
 
 def _check_record(record: dict[str, Any], path: Path) -> None:
-    """A run.json whose scores or overrides are malformed is an error naming the file."""
-    overrides = record.get("overrides", [])
-    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
-        raise BenchError(f"{path}: 'overrides' must be a list of strings")
-    for key, score in record["scores"].items():
-        if not isinstance(score, dict):
-            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
-        for part in ("mean", "low", "high"):
-            value = score.get(part)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
-            if value is not None and not math.isfinite(value):
-                # NaN and inf are no scores: shown as numbers they would rank or look measured
-                raise BenchError(f"{path}: {key}.{part} is {value}, not a finite number")
+    """A run.json whose fields have the wrong types or non-finite scores is an error naming it."""
+    from bench.results.records import check_run_record
+
+    check_run_record(record, path)
 
 
 def _reason(exc: Exception) -> str:
@@ -526,6 +514,7 @@ def compare(runs: Sequence[RunSummary], options: TableOptions | None = None) -> 
     Raises:
         BenchError: an invalid option or an unknown baseline or run name.
     """
+    from bench.results.aggregate import check_samples
     from bench.results.significance import TESTS
 
     options = options or TableOptions()
@@ -533,8 +522,7 @@ def compare(runs: Sequence[RunSummary], options: TableOptions | None = None) -> 
         raise BenchError(f"unknown CI format {options.ci!r}; choose from {', '.join(CI_FORMATS)}")
     if options.test not in TESTS:
         raise BenchError(f"unknown test {options.test!r}; choose from {', '.join(TESTS)}")
-    if isinstance(options.n_samples, bool) or options.n_samples < 1:
-        raise BenchError(f"--samples must be an integer >= 1, got {options.n_samples!r}")
+    check_samples(options.n_samples, "--samples")
     if isinstance(options.seed, bool) or options.seed < 0:
         raise BenchError(f"--seed must be an integer >= 0, got {options.seed!r}")
     if not 0.0 < options.alpha < 1.0:

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.budget import Budget
 from bench.data.io import read_text, require_keys
 from bench.errors import BenchError
-from bench.preprocess.text import split_sentences
+from bench.preprocess.text import iter_sentences
 from bench.types import Cluster
 
 _SHOWN = 5
@@ -75,7 +75,20 @@ class Precomputed:
                 f"{self.path} has summaries for cluster(s) not in the dataset: {_ids(unknown)} "
                 "(summarizer.allow_extra=true to score a subset)"
             )
-        return ["\n".join(split_sentences(self.summaries[c].split("\n"))) for c in wanted]
+        return [self._within_budget(self.summaries[c]) for c in wanted]
+
+    def _within_budget(self, summary: str) -> str:
+        """The summary one sentence per line, split only until it is over the budget.
+
+        The runner cuts it to the budget anyway; one sentence past the limit keeps the cut's
+        ``truncated`` flag, and a megabyte-long summary line is not split in full.
+        """
+        sentences: list[str] = []
+        for sentence in iter_sentences(summary.split("\n")):
+            sentences.append(sentence)
+            if self.budget.size(sentences) > self.budget.limit:
+                break
+        return "\n".join(sentences)
 
     def signature(self) -> dict[str, str]:
         """The file's content hash (not its path) and the budget."""
