@@ -206,7 +206,7 @@ def check_run_record(record: Any, path: Path) -> dict[str, Any]:
                 raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
             if value is not None and not math.isfinite(value):
                 # NaN and inf are no scores: shown as numbers they would rank or look measured
-                raise BenchError(f"{path}: {key}.{part} is {value}, not a finite number")
+                raise BenchError(f"{path}: scores.{key}.{part} is {value}, not a finite number")
     return record
 
 
