@@ -74,6 +74,20 @@ def main() -> None:
         record["pysbd_whole_60kb_s"] = round(t_whole, 2)
         record["windows_60kb_s"] = round(t_windows, 2)
         record["same_sentences"] = whole == windows
+    import os
+
+    from bench.preprocess.text import PARALLEL_MIN, _iter_long, _workers
+
+    text = one_paragraph(10_000_000)[:10_000_000]
+    started = time.perf_counter()
+    n_seq = sum(1 for _ in _iter_long(text))
+    t_seq = time.perf_counter() - started
+    t_par = rows[-1]["seconds"]
+    print(f"10 MB in one process: {t_seq:.1f} s ({n_seq} sentences); with {_workers()} processes "
+          f"(paragraphs of {PARALLEL_MIN:,} characters or more): {t_par:.1f} s "
+          f"({t_seq / t_par:.2f}x); load average before: {os.getloadavg()[0]:.2f}")  # fmt: skip
+    record.update(sequential_10mb_s=round(t_seq, 2), workers=_workers(),
+                  load_average=round(os.getloadavg()[0], 2))  # fmt: skip
     record.update(python=platform.python_version(), pysbd=version("pysbd"))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,19 @@ def test_a_run_without_sentence_ends_is_cut_and_loses_no_word():
     assert " ".join(sentences).split() == paragraph.split()
 
 
+def test_a_very_long_paragraph_split_in_parallel_equals_the_sequential_pass(monkeypatch):
+    """Pieces split by two processes and joined at a common sentence start: one pass's result."""
+    from bench.data.synthetic import one_paragraph
+    from bench.preprocess import text as split
+
+    monkeypatch.setattr(split, "_workers", lambda: 2)
+    paragraph = one_paragraph(split.PARALLEL_MIN)[: split.PARALLEL_MIN]
+    spans = split._parallel_spans(paragraph)
+    assert spans is not None  # the parallel path ran and found its join
+    assert tuple(split._iter_long(paragraph)) == split._segment_long(paragraph)
+    assert [paragraph[a:b].strip() for a, b in spans] == list(split._iter_long(paragraph))
+
+
 @pytest.mark.slow
 def test_a_10mb_one_paragraph_article_splits(tmp_path):
     """10 MB in one paragraph (about 60 s on a busy 2-core machine; quadratic: days)."""

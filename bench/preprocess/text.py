@@ -194,7 +194,7 @@ def flush_split_store() -> None:
 # enough is doubled, up to MAX_WINDOW.
 LONG_PARAGRAPH = 10_000
 WINDOW = 2_000
-MARGIN = 500
+MARGIN = 250
 MAX_WINDOW = 32_000
 
 
@@ -228,11 +228,21 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 
 def _segment_long(paragraph: str) -> tuple[str, ...]:
-    return tuple(_iter_long(paragraph))
+    spans = _parallel_spans(paragraph) if len(paragraph) >= PARALLEL_MIN else None
+    if spans is None:
+        return tuple(_iter_long(paragraph))
+    return tuple(t for a, b in spans if (t := paragraph[a:b].strip()))
 
 
 def _iter_long(paragraph: str) -> Iterator[str]:
-    """Split a long paragraph window by window, in time linear in its length.
+    """The sentences of a long paragraph, split window by window as they are read."""
+    for a, b in _long_spans(paragraph):
+        if sentence := paragraph[a:b].strip():
+            yield sentence
+
+
+def _long_spans(paragraph: str, offset: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, end) + ``offset`` of each sentence of a long paragraph, in time linear in its length.
 
     Each window starts where a sentence starts; its sentences that end at least ``MARGIN``
     characters before the window's end are kept, and the next window starts at the first sentence
@@ -258,10 +268,62 @@ def _iter_long(paragraph: str) -> Iterator[str]:
                 nxt = cut if cut > 0 else size - MARGIN
                 kept = [(0, nxt)]
         for a, b in kept:
-            if sentence := window[a:b].strip():
-                yield sentence
+            yield offset + pos + a, offset + pos + b
         pos += nxt
         size = WINDOW
+
+
+# Paragraphs of PARALLEL_MIN characters or more are split in pieces by several processes (one
+# per free core). Piece i > 0 starts LEAD characters before its cut; the two neighbours' sentences
+# are joined at the first sentence start, well inside that overlap, that both found: from a
+# common sentence start both continue as one sequential pass would. Without one, the paragraph is
+# split sequentially.
+PARALLEL_MIN = 1_000_000
+LEAD = 8_000
+
+
+def _piece_spans(job: tuple[str, int]) -> list[tuple[int, int]]:
+    return list(_long_spans(*job))
+
+
+def _workers() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _parallel_spans(paragraph: str) -> list[tuple[int, int]] | None:
+    """Sentence spans of a very long paragraph split by several processes, or None (sequential)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = len(paragraph)
+    k = min(_workers(), n // (PARALLEL_MIN // 2))
+    if k < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    cuts = [0] + [paragraph.rfind(" ", 0, i * n // k) + 1 for i in range(1, k)] + [n]
+    if any(b - a <= 2 * LEAD for a, b in zip(cuts, cuts[1:], strict=False)):
+        return None
+    jobs = [
+        (paragraph[max(0, a - LEAD) : b], max(0, a - LEAD))
+        for a, b in zip(cuts, cuts[1:], strict=False)
+    ]
+    with ProcessPoolExecutor(k, mp_context=multiprocessing.get_context("fork")) as pool:
+        pieces = list(pool.map(_piece_spans, jobs))
+    spans = pieces[0]
+    for cut, piece in zip(cuts[1:], pieces[1:], strict=False):
+        # the earlier piece ran up to ``cut`` (its last sentence may be cut short), the later one
+        # started LEAD before it (its first sentence may be a fragment): join inside the overlap
+        low, high = cut - LEAD + MARGIN, cut - MARGIN
+        starts = {a for a, _ in spans if low <= a <= high}
+        join = next((a for a, _ in piece if low <= a <= high and a in starts), None)
+        if join is None:
+            return None
+        spans = [s for s in spans if s[0] < join] + [s for s in piece if s[0] >= join]
+    return spans
 
 
 @lru_cache(maxsize=65536)
