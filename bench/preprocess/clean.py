@@ -166,9 +166,9 @@ class CleaningConfig:
     rejoin_broken_lines: bool = True
     normalize_punctuation: bool = True
     # Longer articles are refused, cleaning on or off. Set from the measured splitting rate
-    # (benchmarks/split_speed.py: 208,000 characters a second, linear up to 10 MB, on a shared
-    # 2-core host): the largest article splits in about 25 s, under half a minute even on a busy
-    # machine. Anything longer is a scraping accident, not news.
+    # (benchmarks/split_speed.py: about 260,000 characters a second per core, linear up to 10 MB,
+    # 10 MB in 24.5 s on two cores of a shared host): the largest article splits in about 12 s on
+    # two cores, 19 s on one. Anything longer is a scraping accident, not news.
     max_document_chars: int = 5_000_000
 
     def __post_init__(self) -> None:
