@@ -6,7 +6,9 @@ the length of the text it is given (its processor rewrites the whole text once p
 finds every sentence again by a regex search from the start of the text), so it is run one
 paragraph at a time, and a paragraph over ``LONG_PARAGRAPH`` characters is split through windows
 (:func:`_segment_long`): linear in the paragraph's length, and the same sentences as pysbd on the
-whole paragraph wherever pysbd ends sentences at most ``WINDOW - MARGIN`` characters apart.
+whole paragraph wherever pysbd ends sentences at most ``WINDOW - MARGIN`` characters apart. A
+paragraph of ``PARALLEL_MIN`` characters or more is split by one process per free core
+(:func:`_parallel_spans`), with the same result as one pass.
 """
 
 from __future__ import annotations
