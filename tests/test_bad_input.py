@@ -139,18 +139,9 @@ def _jsonl_cluster(cid: str) -> dict:
 
 def _huge_article() -> bytes:
     """About 20 MB of news-like paragraphs, every sentence distinct (no splitter cache hits)."""
-    paragraphs, size, i = [], 0, 0
-    while size < HUGE_BYTES:
-        p = (
-            f"Officials in district {i} said on Monday that the council had approved plan "
-            f"number {i} after a long debate. The mayor, who spoke to reporters for {i % 97} "
-            f"minutes, called the vote a turning point for {i % 13} neighbourhoods. Critics "
-            f"said the budget of {i * 7} dollars was too small to make a difference."
-        )
-        paragraphs.append(p)
-        size += len(p) + 1
-        i += 1
-    return "\n".join(paragraphs).encode("utf-8")
+    from bench.data.synthetic import news_paragraphs
+
+    return "\n".join(news_paragraphs(HUGE_BYTES)).encode("utf-8")
 
 
 # A real full disk needs a tiny file system mounted for the test (root, not portable), so the

@@ -35,11 +35,11 @@ def source_sentences() -> list[str]:
     return [s for c in source.load(Cleaner()) for d in c.documents for s in d.sentences]
 
 
-def one_paragraph(chars: int) -> str:
-    """One line of at least ``chars`` characters of distinct news-like sentences.
+def news_paragraphs(chars: int) -> list[str]:
+    """Distinct news-like paragraphs of at least ``chars`` characters, one separator each.
 
     For splitting benchmarks and tests: templated sentences with a number each (so no cache
-    helps), abbreviations ("Gen.", "U.S.") and a quotation, never a line break.
+    helps), abbreviations ("Gen.", "U.S.") and a quotation.
     """
     parts: list[str] = []
     size = i = 0
@@ -54,7 +54,12 @@ def one_paragraph(chars: int) -> str:
         parts.append(p)
         size += len(p) + 1
         i += 1
-    return " ".join(parts)
+    return parts
+
+
+def one_paragraph(chars: int) -> str:
+    """One line of at least ``chars`` characters of :func:`news_paragraphs`, never a line break."""
+    return " ".join(news_paragraphs(chars))
 
 
 def _take(pool: list[str], rng: np.random.Generator, words: int) -> list[str]:
