@@ -137,21 +137,6 @@ def metric_details(metric: Any, n: int) -> list[dict[str, Any]]:
     return [dict(d) for d in details]
 
 
-def check_finite(system: dict[str, Any]) -> None:
-    """Refuse NaN or infinite system scores: they would be written as numbers and exit 0.
-
-    Raises:
-        BenchError: naming the first score key with a non-finite mean or bound.
-    """
-    import math
-
-    for key, interval in system.items():
-        for part in ("mean", "low", "high"):
-            value = getattr(interval, part)
-            if value is not None and not math.isfinite(value):
-                raise BenchError(f"score {key!r} has a non-finite {part} ({value}); no results")
-
-
 def run(
     cfg: DictConfig,
     out_dir: Path,
@@ -170,7 +155,7 @@ def run(
     from bench.results.aggregate import aggregate
     from bench.results.fileset import replace_set
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import atomic_write_json, atomic_write_jsonl
+    from bench.results.records import atomic_write_json, atomic_write_jsonl, check_scores
 
     started = time.time()
     seed = _non_negative_int(cfg.seed, "seed")
@@ -251,7 +236,7 @@ def run(
         score_seconds[name] = round(time.time() - metric_started, 3)
 
     system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
-    check_finite(system)
+    check_scores({k: v.as_dict() for k, v in system.items()}, "computed scores")
     sig_strings = {}
     for name, sig in signatures.items():
         ci = system[next(iter(metrics[name].higher_is_better))].method
@@ -416,13 +401,14 @@ def changed_inputs(
 def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
     """The run.json of a complete earlier run of the same config in ``out_dir``, else None.
 
-    Complete means checked, not assumed: every result file present and parseable, and the
-    recorded config, git commit and package versions equal to this run's.
+    Complete means checked, not assumed: every result file present and parseable, scores that
+    pass the one score check (:func:`bench.results.records.check_scores`: finite numbers), and
+    the recorded config, git commit and package versions equal to this run's.
     """
     import json
 
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import read_jsonl
+    from bench.results.records import check_scores, read_jsonl
 
     try:
         if not all((out_dir / name).is_file() for name in RESULT_FILES):
@@ -435,6 +421,11 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
         if len(read_jsonl(out_dir / "summaries.jsonl")) != n:
             return None
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        check_scores(record.get("scores"), out_dir / "run.json")
+    except BenchError as exc:
+        log.warning("earlier results are not usable (%s): recomputing", exc)
         return None
     current = {
         "config": json.loads(json.dumps(_result_config(cfg))),

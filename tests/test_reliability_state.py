@@ -586,3 +586,128 @@ def test_bench_compare_with_a_non_finite_score_is_bad_input(tmp_path, capsys, ro
     assert exc.value.code == 2, err
     assert f"{tmp_path / side / 'lead' / 'run.json'}: scores.rouge1_f.mean is" in err
     assert err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- review fixes
+# Each row below failed on d47eb3a (the first reliability pass) and passes since.
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+BASELINE_PRUNE_BAD_RUN = {
+    "invalid-utf8-scores": ("random", "scores.jsonl", b"\xff\xfe"),
+}
+
+
+@pytest.mark.parametrize("row", list(BASELINE_PRUNE_BAD_RUN), ids=list(BASELINE_PRUNE_BAD_RUN))
+def test_write_baseline_prune_with_a_bad_run_keeps_the_baseline(tmp_path, capsys, row):
+    """Review 1: pruning ran first and a bad run's read raised a traceback (exit 1)."""
+    from bench.compare import main
+    from tests.test_compare import _fake_run
+
+    system, name, content = BASELINE_PRUNE_BAD_RUN[row]
+    for side, systems in (("S", ("lead", "random")), ("T", ("lead", "random"))):
+        for s in systems:
+            _fake_run(tmp_path / side / s, s, [0.4, 0.5] if side == "S" else [0.3, 0.2])
+    (tmp_path / "S" / "oracle").mkdir()  # a system of the old baseline that T lacks
+    _fake_run(tmp_path / "S" / "oracle", "oracle", [0.9, 0.8])
+    with pytest.raises(SystemExit) as exc:
+        main(["--write-baseline", "--baseline", str(tmp_path / "B"), "--run", str(tmp_path / "S")])
+    assert exc.value.code == 0
+    before = _tree(tmp_path / "B")
+    bad = tmp_path / "T" / system / name
+    bad.write_bytes(content)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["--write-baseline", "--prune", "--baseline", str(tmp_path / "B"),
+              "--run", str(tmp_path / "T")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert exc.value.code == 2, err
+    assert err.startswith("bench-compare: error: ") and err.count("\n") == 1, err
+    assert _tree(tmp_path / "B") == before
+
+
+def _interrupted(job: Path) -> Path:
+    """Leave ``job``'s run.json in a committed staging folder of a dead writer."""
+    import socket
+
+    staging = job / f".staging~{socket.gethostname().replace(os.sep, '_')}~999999"
+    staging.mkdir()
+    os.replace(job / "run.json", staging / "run.json")
+    (staging / "MANIFEST.json").write_text(
+        json.dumps({"members": ["scores.jsonl", "run.json"], "install": ["run.json"]})
+    )
+    return staging
+
+
+def test_bench_table_rolls_forward_an_interrupted_move_in(tmp_path, capsys):
+    """Review 2: a run whose moving-in a kill cut short silently dropped out of the table."""
+    from bench.results.tables import main
+    from tests.test_compare import _fake_run
+
+    _fake_run(tmp_path / "U" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "U" / "random", "random", [0.2, 0.3])
+    staging = _interrupted(tmp_path / "U" / "random")
+    assert main([str(tmp_path / "U")]) == 0
+    out = capsys.readouterr().out
+    assert "random" in out and "lead" in out
+    assert (tmp_path / "U" / "random" / "run.json").is_file() and not staging.exists()
+
+
+def test_bench_compare_rolls_forward_an_interrupted_baseline_write(tmp_path, capsys):
+    """Review 2: a baseline system in a staging folder passed the gate as 'not compared'."""
+    from bench.compare import main
+    from tests.test_compare import _fake_run
+
+    for s, values in (("lead", [0.4, 0.5]), ("random", [0.4, 0.5])):
+        _fake_run(tmp_path / "B" / s, s, values)
+    _fake_run(tmp_path / "R" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "R" / "random", "random", [0.1, 0.1])  # a regression
+    _interrupted(tmp_path / "B" / "random")
+    with pytest.raises(SystemExit) as exc:
+        main(["--baseline", str(tmp_path / "B"), "--run", str(tmp_path / "R")])
+    out = capsys.readouterr().out
+    assert exc.value.code == 1, out
+    assert "not compared" not in out
+
+
+def test_a_reader_refuses_a_committed_set_it_cannot_move_in(tmp_path, capsys):
+    """Review 2: a committed set that stays staged (live writer) is exit 2, never skipped."""
+    from bench.results.tables import main
+    from tests.test_compare import _fake_run
+
+    _fake_run(tmp_path / "U" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "U" / "random", "random", [0.2, 0.3])
+    staging = _interrupted(tmp_path / "U" / "random")
+    staging.rename(staging.with_name(staging.name.replace("~999999", "~1")))  # alive
+    assert main([str(tmp_path / "U")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'U' / 'random'}: results are being replaced" in err
+
+
+RESUME_BAD_RECORD = {
+    "mean-nan": lambda s: s.replace('"mean": 0.', '"mean": NaN, "x": 0.', 1),
+    "high-inf": lambda s: s.replace('"high": 0.', '"high": Infinity, "x": 0.', 1),
+    "mean-string": lambda s: s.replace('"mean": 0.', '"mean": "0.4", "x": 0.', 1),
+}
+
+
+@pytest.mark.parametrize("row", list(RESUME_BAD_RECORD), ids=list(RESUME_BAD_RECORD))
+def test_resume_recomputes_a_run_json_with_bad_scores(snap, tmp_path, row):
+    """Review 5: resume served a run.json with a NaN mean ('skipped', a 'nan' row, exit 0)."""
+    where = tmp_path / "D"
+    args = ["summarizer=lead", f"hydra.run.dir={where}"]
+    assert bench_run(snap, tmp_path / "results", *args).returncode == 0
+    good = (where / "run.json").read_text()
+    bad = RESUME_BAD_RECORD[row](good)
+    assert bad != good
+    (where / "run.json").write_text(bad)
+    rerun = bench_run(snap, tmp_path / "results", *args)
+    log = rerun.stdout + rerun.stderr
+    assert rerun.returncode == 0, log
+    assert "skipped" not in log and "not usable" in log
+    table = rerun.stdout.split("Results (", 1)[1].lower()
+    assert "nan" not in table and "inf" not in table
+    assert (where / "run.json").read_text() == good

@@ -128,3 +128,32 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path} line {no}: invalid JSON ({exc.msg})") from None
     return rows
+
+
+def check_scores(scores: Any, where: Path | str) -> None:
+    """Refuse a run's ``scores`` unless each is an object of finite numbers (mean, low, high).
+
+    The one check of score values, used where a run is written (bench-run), read for a table
+    (bench-table, a sweep's table), gated (bench-compare) and resumed: NaN and inf are no
+    scores, and shown as numbers they would rank, look measured or pass a gate.
+
+    Raises:
+        BenchError: naming ``where`` and the first bad score field.
+    """
+    import math
+
+    from bench.errors import BenchError
+
+    if not isinstance(scores, dict):
+        raise BenchError(f"{where}: not a bench-run run.json (no 'scores' mapping)")
+    for key, score in scores.items():
+        if not isinstance(score, dict):
+            raise BenchError(f"{where}: score {key!r} must be an object with mean, low, high")
+        for part in ("mean", "low", "high"):
+            value = score.get(part)
+            if value is None:  # not computed (e.g. no interval for one cluster)
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise BenchError(f"{where}: scores.{key}.{part} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise BenchError(f"{where}: scores.{key}.{part} is {value}, not a finite number")

@@ -89,12 +89,10 @@ def load_runs(directory: Path) -> list[RunSummary]:
         BenchError: a run.json that cannot be read or parsed, or is not a run record: a table
             that left it out silently would look complete.
     """
-    from bench.results.fileset import is_staged
+    from bench.results.fileset import find_run_files
 
     runs = []
-    for path in sorted(directory.rglob("run.json")):
-        if is_staged(path.relative_to(directory)):
-            continue  # a set still being written (or left by a killed writer)
+    for path in find_run_files(directory):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -108,21 +106,12 @@ def load_runs(directory: Path) -> list[RunSummary]:
 
 def _check_record(record: dict[str, Any], path: Path) -> None:
     """A run.json whose scores or overrides are malformed is an error naming the file."""
+    from bench.results.records import check_scores
+
     overrides = record.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
         raise BenchError(f"{path}: 'overrides' must be a list of strings")
-    for key, score in record["scores"].items():
-        if not isinstance(score, dict):
-            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
-        for part in ("mean", "low", "high"):
-            value = score.get(part)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
-            if value is not None and not math.isfinite(value):
-                # NaN and inf are no scores: shown as numbers they would rank or look measured
-                raise BenchError(f"{path}: {key}.{part} is {value}, not a finite number")
+    check_scores(record["scores"], path)
 
 
 def _reason(exc: Exception) -> str:
