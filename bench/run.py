@@ -471,7 +471,11 @@ def _hydra_main(cfg: DictConfig) -> None:
         try:
             atomic_write_json(
                 Path(hc.sweep.dir) / FAILED_DIR / f"{hc.job.num}.json",
-                {"overrides": list(hc.overrides.task), "error": message},
+                {
+                    "overrides": list(hc.overrides.task),
+                    "error": message,
+                    "output_dir": str(out_dir),
+                },  # fmt: skip
             )
         except OSError as exc:  # the sweep could not report this failure: stop it here
             print(f"bench-run: error: cannot record the failure in {hc.sweep.dir}: {exc}",

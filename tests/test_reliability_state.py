@@ -711,3 +711,25 @@ def test_resume_recomputes_a_run_json_with_bad_scores(snap, tmp_path, row):
     table = rerun.stdout.split("Results (", 1)[1].lower()
     assert "nan" not in table and "inf" not in table
     assert (where / "run.json").read_text() == good
+
+
+def test_a_resweep_leaves_a_failed_jobs_old_numbers_out_of_the_table(snap, tmp_path):
+    """Review 3: a job failing in a re-sweep kept its earlier row in comparison.md."""
+    rows = {"a": "Mattis visited Pakistan on Monday.", "b": "He met leaders in Islamabad."}
+    for name, summary in rows.items():
+        (tmp_path / f"{name}.jsonl").write_text(
+            json.dumps({"cluster_id": CID, "summary": summary}) + "\n"
+        )
+    sweep = tmp_path / "S"
+    paths = f"summarizer.path={tmp_path}/a.jsonl,{tmp_path}/b.jsonl"
+    args = ["-m", "summarizer=precomputed", paths, f"hydra.sweep.dir={sweep}"]
+    first = bench_run(snap, tmp_path / "results", *args)
+    assert first.returncode == 0, first.stderr
+    assert len((sweep / "comparison.csv").read_text().strip().splitlines()) == 3
+    (tmp_path / "b.jsonl").write_text("{broken\n")
+    again = bench_run(snap, tmp_path / "results", *args)
+    assert again.returncode == 2, again.stderr
+    assert "left out of the table (stale)" in again.stderr
+    table = (sweep / "comparison.csv").read_text().strip().splitlines()
+    assert len(table) == 2, table  # the header and a's row only
+    assert "b.jsonl" not in (sweep / "comparison.md").read_text()
