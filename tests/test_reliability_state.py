@@ -733,3 +733,24 @@ def test_a_resweep_leaves_a_failed_jobs_old_numbers_out_of_the_table(snap, tmp_p
     table = (sweep / "comparison.csv").read_text().strip().splitlines()
     assert len(table) == 2, table  # the header and a's row only
     assert "b.jsonl" not in (sweep / "comparison.md").read_text()
+
+
+def test_generation_cache_entries_of_the_old_format_are_plain_misses(tmp_path, caplog):
+    """Review 7: every entry written before checksums was reported as edited or damaged."""
+    from bench.summarizers.cache import GenerationCache, sha256_text
+
+    signature = {"model": "m", "revision": "r"}
+    text = "Mattis visited Pakistan."
+    # An entry as the cache wrote it before checksums existed (format 1, no checksum).
+    old_key = sha256_text(json.dumps({"format": 1, "signature": signature,
+                                      "input": sha256_text(text)}, sort_keys=True))  # fmt: skip
+    old = {"format": 1, "key": old_key, "input_sha256": sha256_text(text),
+           "output": "old output", "signature": signature}  # fmt: skip
+    (tmp_path / old_key[:2]).mkdir()
+    (tmp_path / old_key[:2] / f"{old_key}.json").write_text(json.dumps(old))
+    cache = GenerationCache(tmp_path)
+    key = cache.key(signature, text)
+    with caplog.at_level(logging.WARNING):
+        assert cache.get(key, text) is None
+    assert caplog.text == "", "an old-format entry was reported as edited or damaged"
+    assert (cache.hits, cache.misses) == (0, 1)
