@@ -183,12 +183,11 @@ def run(
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
     if previous is not None:
-        changed = changed_inputs(previous, source, summarizer, metrics)
-        if not changed:
+        reasons = stale_reasons(previous, _recorded_inputs(source, summarizer, metrics))
+        if not reasons:
             log.info("complete results of this config already in %s: skipped", out_dir)
             return previous
-        log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
-                 ", ".join(changed))  # fmt: skip
+        _log_stale(out_dir, reasons)
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
     summarize_started = time.time()
     try:
@@ -376,26 +375,37 @@ def _recorded_inputs(source: Any, summarizer: Any, metrics: dict[str, Any]) -> d
     }
 
 
-def changed_inputs(
-    record: dict[str, Any], source: Any, summarizer: Any, metrics: dict[str, Any]
-) -> list[str]:
-    """Which recorded input signatures of ``record`` differ from the current inputs' (sorted).
+def stale_reasons(record: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Why the earlier results ``record`` are stale against the ``current`` values, if at all.
 
-    The dataset's content digest, the precomputed summaries' file hash, model weights'
-    fingerprints and metric resources are read after loading, so data edited outside the
-    repository (same config, same code) is caught here.
+    The one resume decision, made twice: before loading on the config, code and packages, and
+    after loading on the input signatures (:func:`_recorded_inputs`), whose content digests of
+    the data, precomputed summaries, model weights and metric resources catch data edited
+    outside the repository. Weights whose hub commit could not be resolved
+    (``unresolved:<revision>``) cannot be checked and are always a reason.
+
+    Returns:
+        Reasons in the order of ``current`` (metrics by name); empty when nothing changed.
     """
     import json
 
-    current = json.loads(json.dumps(_recorded_inputs(source, summarizer, metrics)))
-    changed = []
+    current = json.loads(json.dumps(current))  # tuples as lists, as they were recorded
+    reasons = []
     for key, value in current.items():
         if key == "metric_signatures":
             recorded = record.get(key) or {}
-            changed += [f"metric {n}" for n in sorted(value) if recorded.get(n) != value[n]]
+            reasons += [f"metric {n}" for n in sorted(value) if recorded.get(n) != value[n]]
         elif record.get(key) != value:
-            changed.append(key.removesuffix("_signature"))
-    return changed
+            reasons.append("code" if key == "git" else key.removesuffix("_signature"))
+    signatures = {k: v for k, v in current.items() if k.endswith(("_signature", "_signatures"))}
+    if "unresolved:" in json.dumps(signatures):
+        reasons.append("model weights (hub commit unresolved, cannot be checked)")
+    return reasons
+
+
+def _log_stale(out_dir: Path, reasons: Sequence[str]) -> None:
+    log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
+             ", ".join(reasons))  # fmt: skip
 
 
 def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
@@ -428,14 +438,13 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
         log.warning("earlier results are not usable (%s): recomputing", exc)
         return None
     current = {
-        "config": json.loads(json.dumps(_result_config(cfg))),
+        "config": _result_config(cfg),
         "git": git_commit(ROOT),
         "packages": package_versions(),
     }
-    changed = [key for key, value in current.items() if record.get(key) != value]
-    if changed:
-        log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
-                 ", ".join("code" if k == "git" else k for k in changed))  # fmt: skip
+    reasons = stale_reasons(record, current)
+    if reasons:
+        _log_stale(out_dir, reasons)
         return None
     return record
 

@@ -754,3 +754,29 @@ def test_generation_cache_entries_of_the_old_format_are_plain_misses(tmp_path, c
         assert cache.get(key, text) is None
     assert caplog.text == "", "an old-format entry was reported as edited or damaged"
     assert (cache.hits, cache.misses) == (0, 1)
+
+
+STALE_ROWS = {
+    # (recorded summarizer signature, current one, reasons)
+    "same-commit": ({"weights": "commit:abc"}, {"weights": "commit:abc"}, []),
+    "other-commit": ({"weights": "commit:abc"}, {"weights": "commit:def"}, ["summarizer"]),
+    "unresolved-both-times": (
+        {"weights": "unresolved:main"},
+        {"weights": "unresolved:main"},
+        ["model weights (hub commit unresolved, cannot be checked)"],
+    ),
+}
+
+
+@pytest.mark.parametrize("row", list(STALE_ROWS), ids=list(STALE_ROWS))
+def test_resume_never_trusts_weights_whose_commit_is_unresolved(row):
+    """Review 6: 'unresolved:<rev>' weights compared equal, so resume skipped the job."""
+    from bench.run import stale_reasons
+
+    recorded, current, reasons = STALE_ROWS[row]
+    nli = {"model": "m", "weights": current["weights"].replace("weights", "nli")}
+    record = {"summarizer_signature": recorded, "metric_signatures": {"nli": nli},
+              "dataset_signature": {"digest": "d"}}  # fmt: skip
+    now = {"dataset_signature": {"digest": "d"}, "summarizer_signature": current,
+           "metric_signatures": {"nli": nli}}  # fmt: skip
+    assert stale_reasons(record, now) == reasons

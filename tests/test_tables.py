@@ -611,5 +611,5 @@ def test_nan_is_refused_not_printed_or_bolded_as_best(tmp_path, capsys):
     assert main([str(tmp_path), "--columns", "rouge1_f", "--out", str(tmp_path)]) == 2
     captured = capsys.readouterr()
     assert "nan" not in captured.out
-    assert f"{b / 'run.json'}: rouge1_f.mean is nan, not a finite number" in captured.err
+    assert f"{b / 'run.json'}: scores.rouge1_f.mean is nan, not a finite number" in captured.err
     assert not (tmp_path / "comparison.md").exists()
