@@ -21,6 +21,21 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
 
 
+def checksum(*parts: str | bytes) -> str:
+    """Hex sha256 over ``parts``, each followed by NUL: the one checksum of a cached value.
+
+    Text is taken as UTF-8 (lone surrogates kept, as in text read with ``surrogateescape``).
+    Cache entries (sentence splits, generated summaries) carry it and are checked on read.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def _host() -> str:
     return socket.gethostname().replace(os.sep, "_")
 
