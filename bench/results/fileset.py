@@ -22,11 +22,10 @@ import json
 import logging
 import os
 import shutil
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench.results.records import _alive, _host, _writer_tag, atomic_write_json
+from bench.results.records import _writer_tag, atomic_write_json, writer_gone
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +38,9 @@ def is_staged(path: Path) -> bool:
     return any(part.startswith(STAGING_PREFIX) for part in path.parts)
 
 
-def _writer_gone(staging: Path, max_age: float = 3600.0) -> bool:
-    """Whether the process that wrote ``staging`` is gone.
-
-    On this host: it is dead. On another host (a shared file system), where that cannot be
-    checked: the folder is older than ``max_age`` seconds, as for temporary files.
-    """
-    writer_host, _, pid = staging.name[len(STAGING_PREFIX) :].rpartition("~")
-    if writer_host == _host() and pid.isdigit():
-        return int(pid) == os.getpid() or not _alive(int(pid))
-    try:
-        return time.time() - staging.stat().st_mtime > max_age
-    except OSError:
-        return False
+def _writer_gone(staging: Path) -> bool:
+    """Whether the process that wrote ``staging`` is gone (:func:`records.writer_gone`)."""
+    return writer_gone(staging.name[len(STAGING_PREFIX) :], staging)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -152,7 +141,11 @@ def replace_set(target: Path, members: Sequence[str]) -> Iterator[Path]:
     target.mkdir(parents=True, exist_ok=True)
     finish_interrupted(target)
     staging = target / f"{STAGING_PREFIX}{_writer_tag()}"
-    shutil.rmtree(staging, ignore_errors=True)  # our own, from an earlier set of this process
+    if (staging / MANIFEST).is_file():
+        # Named after this process but committed: a killed earlier process had this PID (sets
+        # of this process are moved in or removed before it goes on). Finish its set first.
+        _roll_forward(staging, target)
+    shutil.rmtree(staging, ignore_errors=True)  # an uncommitted one of that killed process
     staging.mkdir()
     try:
         yield staging

@@ -55,17 +55,31 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
-    """Remove temporary files of ``path`` left by killed writers.
+def writer_gone(tag: str, path: Path, max_age: float = 3600.0) -> bool:
+    """Whether the writer named by ``tag`` (``<host>~<pid>``) of a leftover ``path`` is gone.
 
-    A temporary file is ``.<name>.<host>~<pid>.<random>.tmp``: it is stale when its writer ran
-    on this host and is gone (SIGKILL skips every cleanup), or, from another host or in an
-    unknown format, when it is older than ``max_age`` seconds. Live writers' files are kept.
+    The one staleness rule of temporary files and staging folders. On this host: the process is
+    dead (this process counts as alive: it may be writing ``path``, and it cleans up its own).
+    From another host (a shared file system), where that cannot be checked, or in an unknown
+    format: ``path`` is older than ``max_age`` seconds. Live writers' leftovers are kept.
     """
     import time
 
+    writer_host, _, pid = tag.rpartition("~")
+    if writer_host == _host() and pid.isdigit():
+        return not _alive(int(pid))
+    try:
+        return time.time() - path.stat().st_mtime > max_age
+    except OSError:
+        return False
+
+
+def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
+    """Remove temporary files of ``path`` left by killed writers (:func:`writer_gone`).
+
+    A temporary file is ``.<name>.<host>~<pid>.<random>.tmp``.
+    """
     prefix = f".{path.name}."
-    host = _host()
     try:
         candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
     except OSError:
@@ -74,13 +88,8 @@ def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
         if not tmp.name.endswith(".tmp"):
             continue
         tag = tmp.name[len(prefix) : -len(".tmp")].rsplit(".", 1)[0]
-        writer_host, _, pid = tag.rpartition("~")
         try:
-            if writer_host == host and pid.isdigit():
-                stale = not _alive(int(pid))
-            else:
-                stale = time.time() - tmp.stat().st_mtime > max_age
-            if stale:
+            if writer_gone(tag, tmp, max_age):
                 tmp.unlink(missing_ok=True)
         except OSError:
             continue
