@@ -466,11 +466,18 @@ def _hydra_main(cfg: DictConfig) -> None:
     except BaseException as exc:
         discard_output(out_dir, Path(cfg.paths.results_dir), hc.job.name)
         message = user_error(exc)
+        traceback = None
         if message is None:
-            if multirun and isinstance(exc, Exception):  # say which job stops the sweep
-                print(f"bench-run: error: [{' '.join(hc.overrides.task)}] failed: "
-                      f"{type(exc).__name__}: {exc}", file=sys.stderr)  # fmt: skip
-            raise
+            if not (multirun and isinstance(exc, Exception)):
+                raise
+            # An unexpected error fails this job like bad input does: were it raised, Hydra
+            # would stop the sweep before its table is rewritten (the previous sweep's table
+            # would stay beside new results) and report it a second time. The traceback goes
+            # to the failure record.
+            import traceback as tb
+
+            message = f"failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
+            traceback = tb.format_exc()
         if not multirun:
             print(f"bench-run: error: {message}", file=sys.stderr)
             sys.exit(2)
@@ -484,6 +491,7 @@ def _hydra_main(cfg: DictConfig) -> None:
                     "overrides": list(hc.overrides.task),
                     "error": message,
                     "output_dir": str(out_dir),
+                    **({"traceback": traceback} if traceback else {}),
                 },  # fmt: skip
             )
         except OSError as exc:  # the sweep could not report this failure: stop it here

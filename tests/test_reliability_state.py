@@ -780,3 +780,35 @@ def test_resume_never_trusts_weights_whose_commit_is_unresolved(row):
     now = {"dataset_signature": {"digest": "d"}, "summarizer_signature": current,
            "metric_signatures": {"nli": nli}}  # fmt: skip
     assert stale_reasons(record, now) == reasons
+
+
+def test_a_job_failing_unexpectedly_fails_alone_and_the_table_is_renewed(snap, tmp_path):
+    """Review 4: Hydra stopped the sweep (old table kept beside new results; error twice)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        "if os.environ.get('BENCH_TEST_BOOM'):\n"
+        "    from bench.summarizers import extractive\n"
+        "    def boom(self, *args, **kwargs):\n"
+        "        raise RuntimeError('boom')\n"
+        "    extractive.RandomSentences.summarize = boom\n"
+    )
+    sweep = tmp_path / "S"
+    args = ["-m", "summarizer=lead,random", f"hydra.sweep.dir={sweep}"]
+    first = bench_run(snap, tmp_path / "results", *args)
+    assert first.returncode == 0, first.stderr
+    assert len((sweep / "comparison.csv").read_text().strip().splitlines()) == 3
+    env = dict(snap.env, BENCH_TEST_BOOM="1", PYTHONPATH=f"{hook}{os.pathsep}{snap.root}")
+    again = subprocess.run(
+        [sys.executable, "-m", "bench.run", *args[:1], "metrics=[rouge]",
+         f"paths.results_dir={tmp_path / 'results'}", *args[1:], "resume=false"],
+        cwd=snap.root, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 2, again.stderr
+    assert again.stderr.count("RuntimeError: boom") == 1, again.stderr
+    assert "Error executing job" not in again.stderr
+    assert "1 job(s) failed: " in again.stderr and "summarizer=random" in again.stderr
+    table = (sweep / "comparison.csv").read_text().strip().splitlines()
+    assert len(table) == 2, table  # lead's new row only; random's earlier one is stale
+    assert "random" not in (sweep / "comparison.md").read_text()
