@@ -36,6 +36,7 @@ GROUPS = (
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
+HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the results
 FAILED_DIR = ".failed"
 
 NAME_MAX = 255  # bytes in one path component on common file systems
@@ -359,11 +360,30 @@ def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> N
     """
     if any((out_dir / name).exists() for name in RESULT_FILES):
         log.warning("the failed run left the earlier results in %s as they were", out_dir)
+        _copy_hydra(out_dir / HYDRA_KEPT, out_dir / ".hydra")  # their .hydra/, not the attempt's
         return
     for name in (*HYDRA_FILES, f"{job_name}.log"):
         (out_dir / name).unlink(missing_ok=True)
     _prune(out_dir / ".hydra", results_dir)
     _prune(out_dir, results_dir)
+
+
+def _copy_hydra(source: Path, dest: Path) -> None:
+    """Copy Hydra's record files (config, hydra, overrides) from ``source`` to ``dest``.
+
+    Hydra rewrites ``.hydra/`` before every attempt; a copy beside the results (``HYDRA_KEPT``)
+    puts the record of the run that produced them back after a failed rerun. Missing files
+    (results from before this copy existed) are left as they are.
+    """
+    from bench.results.records import atomic_write_text
+
+    for name in HYDRA_FILES:
+        src = source / Path(name).name
+        try:
+            if src.is_file():
+                atomic_write_text(dest / Path(name).name, src.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("cannot copy Hydra's record %s to %s: %s", src, dest, exc)
 
 
 def _recorded_inputs(source: Any, summarizer: Any, metrics: dict[str, Any]) -> dict[str, Any]:
@@ -499,6 +519,8 @@ def _hydra_main(cfg: DictConfig) -> None:
                   file=sys.stderr)  # fmt: skip
             sys.exit(2)
         return
+    if record is not previous:  # new results: keep the record of the run that wrote them
+        _copy_hydra(out_dir / ".hydra", out_dir / HYDRA_KEPT)
     if not multirun:
         _print_run(record, out_dir)
 

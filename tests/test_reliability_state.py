@@ -164,6 +164,7 @@ def test_a_failed_rerun_keeps_the_earlier_complete_results(snap, tmp_path, row):
     before = files(run_dir)
     assert set(before) == set(RESULTS)
     hydra_before = sorted(p.name for p in (run_dir / ".hydra").iterdir())
+    record_before = files(run_dir / ".hydra", ("config.yaml", "overrides.yaml"))
     if spec.between:
         spec.between(snap, tmp_path)
     try:
@@ -175,6 +176,8 @@ def test_a_failed_rerun_keeps_the_earlier_complete_results(snap, tmp_path, row):
     assert "bench-run: error:" in rerun.stderr
     assert files(run_dir) == before, "the failed rerun changed or deleted the earlier results"
     assert sorted(p.name for p in (run_dir / ".hydra").iterdir()) == hydra_before
+    # Review 8: .hydra/ records the run that produced the results, not the failed attempt
+    assert files(run_dir / ".hydra", ("config.yaml", "overrides.yaml")) == record_before
     assert staging_dirs(run_dir) == []
 
 
