@@ -262,10 +262,9 @@ def read_run(path: Path) -> Run:
     check_run_record(record, path)
     means: dict[str, float] = {}
     for key, value in record["scores"].items():
-        mean = value.get("mean") if isinstance(value, dict) else None
-        if isinstance(mean, bool) or not isinstance(mean, int | float):
+        if value.get("mean") is None:
             raise BenchError(f"{path}: scores.{key} has no numeric 'mean'")
-        means[str(key)] = float(mean)
+        means[str(key)] = float(value["mean"])
     n = record.get("n_clusters")
     signatures = record.get("signatures")
     return Run(
@@ -290,15 +289,11 @@ def load_side(path: Path, what: str) -> dict[str, Run]:
     Raises:
         BenchError: when nothing is found, a run.json is unusable, or two runs share a label.
     """
-    from bench.results.fileset import is_staged
+    from bench.results.fileset import find_run_files
 
     if not path.exists():
         raise BenchError(f"{what} not found: {path}")
-    files = (
-        [path]
-        if path.is_file()
-        else sorted(p for p in path.rglob("run.json") if not is_staged(p.relative_to(path)))
-    )
+    files = [path] if path.is_file() else find_run_files(path)
     if not files:
         raise BenchError(f"no run.json under {what} directory {path}")
     runs: dict[str, Run] = {}
@@ -671,7 +666,7 @@ def to_markdown(
 
 # --- writing a baseline -----------------------------------------------------------------------
 
-BASELINE_FILES = ("run.json", "scores.jsonl")
+BASELINE_FILES = ("scores.jsonl", "run.json")  # run.json, the completeness marker, last
 
 
 def baseline_dirname(label: str) -> str:
@@ -688,44 +683,66 @@ def baseline_dirname(label: str) -> str:
 def write_baseline(runs: Mapping[str, Run], dest: Path, prune: bool = False) -> list[Path]:
     """Copy each run's run.json and scores.jsonl into ``dest/<label>/``, byte for byte.
 
-    With ``prune``, run directories already in ``dest`` that are not among ``runs`` are removed
-    (only the files this function writes, then the directory if empty); other files are kept.
+    Every file is read (and must be UTF-8 text) before anything in ``dest`` changes, so bad
+    input leaves the baseline as it was. With ``prune``, run directories already in ``dest``
+    that are not among ``runs`` are removed (only the files this function writes, then the
+    directory if empty; other files are kept), and only once every new system is written.
 
     Returns:
         The directories written, sorted.
 
     Raises:
-        BenchError: when a run has no scores.jsonl or two labels give one directory name.
+        BenchError: when a run's files cannot be read or two labels give one directory name.
     """
     from bench.results.fileset import replace_set
     from bench.results.records import atomic_write_text
 
     names: dict[str, Run] = {}
+    texts: dict[str, dict[str, str]] = {}
     for label, run in runs.items():
         name = baseline_dirname(label)
         if name in names:
             raise BenchError(f"runs {names[name].label!r} and {label!r} map to one directory")
-        if not (run.directory / "scores.jsonl").is_file():
-            raise BenchError(f"{run.directory}: no scores.jsonl to copy into the baseline")
         names[name] = run
+        texts[name] = {}
+        for file in BASELINE_FILES:
+            path = run.directory / file
+            if not path.is_file():
+                raise BenchError(f"{run.directory}: no {file} to copy into the baseline")
+            try:
+                texts[name][file] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise BenchError(f"cannot read {path}: {_reason(exc)}") from None
     if dest.exists() and not dest.is_dir():
         raise BenchError(f"baseline destination is not a directory: {dest}")
-    for old in sorted(dest.glob("*/run.json")) if dest.is_dir() and prune else []:
-        if old.parent.name not in names:
-            for file in BASELINE_FILES:
-                (old.parent / file).unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                old.parent.rmdir()
     written = []
-    for name in sorted(names):
-        run = names[name]
-        # one set per run: a failure or kill part-way keeps the old baseline of this run whole
-        with replace_set(dest / name, ("scores.jsonl", "run.json")) as staging:
-            for file in BASELINE_FILES:
-                text = (run.directory / file).read_text(encoding="utf-8")
-                atomic_write_text(staging / file, text)
-        written.append(dest / name)
+    try:
+        for name in sorted(names):
+            # one set per run: a failure or kill part-way keeps the old baseline of this run whole
+            with replace_set(dest / name, BASELINE_FILES) as staging:
+                for file, text in texts[name].items():
+                    atomic_write_text(staging / file, text)
+            written.append(dest / name)
+        # Pruned last: a failure above leaves every earlier system of the baseline in place.
+        for old in sorted(dest.glob("*/run.json")) if prune else []:
+            if old.parent.name not in names:
+                for file in BASELINE_FILES:
+                    (old.parent / file).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    old.parent.rmdir()
+    except OSError as exc:
+        raise BenchError(f"cannot write the baseline {dest}: {_reason(exc)}") from None
     return written
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for a failed read or write."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return str(exc)
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ GROUPS = (
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
+HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the results
 FAILED_DIR = ".failed"
 
 NAME_MAX = 255  # bytes in one path component on common file systems
@@ -139,21 +140,6 @@ def metric_details(metric: Any, n: int) -> list[dict[str, Any]]:
     return [dict(d) for d in details]
 
 
-def check_finite(system: dict[str, Any]) -> None:
-    """Refuse NaN or infinite system scores: they would be written as numbers and exit 0.
-
-    Raises:
-        BenchError: naming the first score key with a non-finite mean or bound.
-    """
-    import math
-
-    for key, interval in system.items():
-        for part in ("mean", "low", "high"):
-            value = getattr(interval, part)
-            if value is not None and not math.isfinite(value):
-                raise BenchError(f"score {key!r} has a non-finite {part} ({value}); no results")
-
-
 def run(
     cfg: DictConfig,
     out_dir: Path,
@@ -172,7 +158,7 @@ def run(
     from bench.results.aggregate import aggregate, check_samples
     from bench.results.fileset import replace_set
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import atomic_write_json, atomic_write_jsonl
+    from bench.results.records import atomic_write_json, atomic_write_jsonl, check_scores
 
     started = time.time()
     redact_logs(cfg)
@@ -201,12 +187,11 @@ def run(
     clusters = perturbation.apply(source.load(Cleaner(cleaning)))
     load_seconds = time.time() - load_started
     if previous is not None:
-        changed = changed_inputs(previous, source, summarizer, metrics)
-        if not changed:
+        reasons = stale_reasons(previous, _recorded_inputs(source, summarizer, metrics))
+        if not reasons:
             log.info("complete results of this config already in %s: skipped", out_dir)
             return previous
-        log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
-                 ", ".join(changed))  # fmt: skip
+        _log_stale(out_dir, reasons)
     log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
     summarize_started = time.time()
     try:
@@ -254,7 +239,7 @@ def run(
         score_seconds[name] = round(time.time() - metric_started, 3)
 
     system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
-    check_finite(system)
+    check_scores({k: v.as_dict() for k, v in system.items()}, "computed scores")
     sig_strings = {}
     for name, sig in signatures.items():
         ci = system[next(iter(metrics[name].higher_is_better))].method
@@ -379,11 +364,30 @@ def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> N
     """
     if any((out_dir / name).exists() for name in RESULT_FILES):
         log.warning("the failed run left the earlier results in %s as they were", out_dir)
+        _copy_hydra(out_dir / HYDRA_KEPT, out_dir / ".hydra")  # their .hydra/, not the attempt's
         return
     for name in (*HYDRA_FILES, f"{job_name}.log"):
         (out_dir / name).unlink(missing_ok=True)
     _prune(out_dir / ".hydra", results_dir)
     _prune(out_dir, results_dir)
+
+
+def _copy_hydra(source: Path, dest: Path) -> None:
+    """Copy Hydra's record files (config, hydra, overrides) from ``source`` to ``dest``.
+
+    Hydra rewrites ``.hydra/`` before every attempt; a copy beside the results (``HYDRA_KEPT``)
+    puts the record of the run that produced them back after a failed rerun. Missing files
+    (results from before this copy existed) are left as they are.
+    """
+    from bench.results.records import atomic_write_text
+
+    for name in HYDRA_FILES:
+        src = source / Path(name).name
+        try:
+            if src.is_file():
+                atomic_write_text(dest / Path(name).name, src.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("cannot copy Hydra's record %s to %s: %s", src, dest, exc)
 
 
 def _recorded_inputs(source: Any, summarizer: Any, metrics: dict[str, Any]) -> dict[str, Any]:
@@ -395,38 +399,50 @@ def _recorded_inputs(source: Any, summarizer: Any, metrics: dict[str, Any]) -> d
     }
 
 
-def changed_inputs(
-    record: dict[str, Any], source: Any, summarizer: Any, metrics: dict[str, Any]
-) -> list[str]:
-    """Which recorded input signatures of ``record`` differ from the current inputs' (sorted).
+def stale_reasons(record: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Why the earlier results ``record`` are stale against the ``current`` values, if at all.
 
-    The dataset's content digest, the precomputed summaries' file hash, model weights'
-    fingerprints and metric resources are read after loading, so data edited outside the
-    repository (same config, same code) is caught here.
+    The one resume decision, made twice: before loading on the config, code and packages, and
+    after loading on the input signatures (:func:`_recorded_inputs`), whose content digests of
+    the data, precomputed summaries, model weights and metric resources catch data edited
+    outside the repository. Weights whose hub commit could not be resolved
+    (``unresolved:<revision>``) cannot be checked and are always a reason.
+
+    Returns:
+        Reasons in the order of ``current`` (metrics by name); empty when nothing changed.
     """
     import json
 
-    current = json.loads(json.dumps(_recorded_inputs(source, summarizer, metrics)))
-    changed = []
+    current = json.loads(json.dumps(current))  # tuples as lists, as they were recorded
+    reasons = []
     for key, value in current.items():
         if key == "metric_signatures":
             recorded = record.get(key) or {}
-            changed += [f"metric {n}" for n in sorted(value) if recorded.get(n) != value[n]]
+            reasons += [f"metric {n}" for n in sorted(value) if recorded.get(n) != value[n]]
         elif record.get(key) != value:
-            changed.append(key.removesuffix("_signature"))
-    return changed
+            reasons.append("code" if key == "git" else key.removesuffix("_signature"))
+    signatures = {k: v for k, v in current.items() if k.endswith(("_signature", "_signatures"))}
+    if "unresolved:" in json.dumps(signatures):
+        reasons.append("model weights (hub commit unresolved, cannot be checked)")
+    return reasons
+
+
+def _log_stale(out_dir: Path, reasons: Sequence[str]) -> None:
+    log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
+             ", ".join(reasons))  # fmt: skip
 
 
 def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
     """The run.json of a complete earlier run of the same config in ``out_dir``, else None.
 
-    Complete means checked, not assumed: every result file present and parseable, and the
-    recorded config, git commit and package versions equal to this run's.
+    Complete means checked, not assumed: every result file present and parseable, scores that
+    pass the one score check (:func:`bench.results.records.check_scores`: finite numbers), and
+    the recorded config, git commit and package versions equal to this run's.
     """
     import json
 
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import read_jsonl
+    from bench.results.records import check_scores, read_jsonl
 
     try:
         if not all((out_dir / name).is_file() for name in RESULT_FILES):
@@ -440,15 +456,19 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    try:
+        check_scores(record.get("scores"), out_dir / "run.json")
+    except BenchError as exc:
+        log.warning("earlier results are not usable (%s): recomputing", exc)
+        return None
     current = {
-        "config": json.loads(json.dumps(_result_config(cfg))),
+        "config": _result_config(cfg),
         "git": git_commit(ROOT),
         "packages": package_versions(),
     }
-    changed = [key for key, value in current.items() if record.get(key) != value]
-    if changed:
-        log.info("results in %s are stale (changed since: %s): recomputing", out_dir,
-                 ", ".join("code" if k == "git" else k for k in changed))  # fmt: skip
+    reasons = stale_reasons(record, current)
+    if reasons:
+        _log_stale(out_dir, reasons)
         return None
     return record
 
@@ -470,11 +490,18 @@ def _hydra_main(cfg: DictConfig) -> None:
     except BaseException as exc:
         discard_output(out_dir, Path(cfg.paths.results_dir), hc.job.name)
         message = user_error(exc)
+        traceback = None
         if message is None:
-            if multirun and isinstance(exc, Exception):  # say which job stops the sweep
-                print(f"bench-run: error: [{' '.join(hc.overrides.task)}] failed: "
-                      f"{type(exc).__name__}: {exc}", file=sys.stderr)  # fmt: skip
-            raise
+            if not (multirun and isinstance(exc, Exception)):
+                raise
+            # An unexpected error fails this job like bad input does: were it raised, Hydra
+            # would stop the sweep before its table is rewritten (the previous sweep's table
+            # would stay beside new results) and report it a second time. The traceback goes
+            # to the failure record.
+            import traceback as tb
+
+            message = f"failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
+            traceback = tb.format_exc()
         if not multirun:
             print(f"bench-run: error: {message}", file=sys.stderr)
             sys.exit(2)
@@ -484,13 +511,20 @@ def _hydra_main(cfg: DictConfig) -> None:
         try:
             atomic_write_json(
                 Path(hc.sweep.dir) / FAILED_DIR / f"{hc.job.num}.json",
-                {"overrides": list(hc.overrides.task), "error": message},
+                {
+                    "overrides": list(hc.overrides.task),
+                    "error": message,
+                    "output_dir": str(out_dir),
+                    **({"traceback": traceback} if traceback else {}),
+                },  # fmt: skip
             )
         except OSError as exc:  # the sweep could not report this failure: stop it here
             print(f"bench-run: error: cannot record the failure in {hc.sweep.dir}: {exc}",
                   file=sys.stderr)  # fmt: skip
             sys.exit(2)
         return
+    if record is not previous:  # new results: keep the record of the run that wrote them
+        _copy_hydra(out_dir / ".hydra", out_dir / HYDRA_KEPT)
     if not multirun:
         _print_run(record, out_dir)
 

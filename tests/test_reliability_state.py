@@ -164,6 +164,7 @@ def test_a_failed_rerun_keeps_the_earlier_complete_results(snap, tmp_path, row):
     before = files(run_dir)
     assert set(before) == set(RESULTS)
     hydra_before = sorted(p.name for p in (run_dir / ".hydra").iterdir())
+    record_before = files(run_dir / ".hydra", ("config.yaml", "overrides.yaml"))
     if spec.between:
         spec.between(snap, tmp_path)
     try:
@@ -175,6 +176,8 @@ def test_a_failed_rerun_keeps_the_earlier_complete_results(snap, tmp_path, row):
     assert "bench-run: error:" in rerun.stderr
     assert files(run_dir) == before, "the failed rerun changed or deleted the earlier results"
     assert sorted(p.name for p in (run_dir / ".hydra").iterdir()) == hydra_before
+    # Review 8: .hydra/ records the run that produced the results, not the failed attempt
+    assert files(run_dir / ".hydra", ("config.yaml", "overrides.yaml")) == record_before
     assert staging_dirs(run_dir) == []
 
 
@@ -586,3 +589,229 @@ def test_bench_compare_with_a_non_finite_score_is_bad_input(tmp_path, capsys, ro
     assert exc.value.code == 2, err
     assert f"{tmp_path / side / 'lead' / 'run.json'}: scores.rouge1_f.mean is" in err
     assert err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- review fixes
+# Each row below failed on d47eb3a (the first reliability pass) and passes since.
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+BASELINE_PRUNE_BAD_RUN = {
+    "invalid-utf8-scores": ("random", "scores.jsonl", b"\xff\xfe"),
+}
+
+
+@pytest.mark.parametrize("row", list(BASELINE_PRUNE_BAD_RUN), ids=list(BASELINE_PRUNE_BAD_RUN))
+def test_write_baseline_prune_with_a_bad_run_keeps_the_baseline(tmp_path, capsys, row):
+    """Review 1: pruning ran first and a bad run's read raised a traceback (exit 1)."""
+    from bench.compare import main
+    from tests.test_compare import _fake_run
+
+    system, name, content = BASELINE_PRUNE_BAD_RUN[row]
+    for side, systems in (("S", ("lead", "random")), ("T", ("lead", "random"))):
+        for s in systems:
+            _fake_run(tmp_path / side / s, s, [0.4, 0.5] if side == "S" else [0.3, 0.2])
+    (tmp_path / "S" / "oracle").mkdir()  # a system of the old baseline that T lacks
+    _fake_run(tmp_path / "S" / "oracle", "oracle", [0.9, 0.8])
+    with pytest.raises(SystemExit) as exc:
+        main(["--write-baseline", "--baseline", str(tmp_path / "B"), "--run", str(tmp_path / "S")])
+    assert exc.value.code == 0
+    before = _tree(tmp_path / "B")
+    bad = tmp_path / "T" / system / name
+    bad.write_bytes(content)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["--write-baseline", "--prune", "--baseline", str(tmp_path / "B"),
+              "--run", str(tmp_path / "T")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert exc.value.code == 2, err
+    assert err.startswith("bench-compare: error: ") and err.count("\n") == 1, err
+    assert _tree(tmp_path / "B") == before
+
+
+def _interrupted(job: Path) -> Path:
+    """Leave ``job``'s run.json in a committed staging folder of a dead writer."""
+    import socket
+
+    staging = job / f".staging~{socket.gethostname().replace(os.sep, '_')}~999999"
+    staging.mkdir()
+    os.replace(job / "run.json", staging / "run.json")
+    (staging / "MANIFEST.json").write_text(
+        json.dumps({"members": ["scores.jsonl", "run.json"], "install": ["run.json"]})
+    )
+    return staging
+
+
+def test_bench_table_rolls_forward_an_interrupted_move_in(tmp_path, capsys):
+    """Review 2: a run whose moving-in a kill cut short silently dropped out of the table."""
+    from bench.results.tables import main
+    from tests.test_compare import _fake_run
+
+    _fake_run(tmp_path / "U" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "U" / "random", "random", [0.2, 0.3])
+    staging = _interrupted(tmp_path / "U" / "random")
+    assert main([str(tmp_path / "U")]) == 0
+    out = capsys.readouterr().out
+    assert "random" in out and "lead" in out
+    assert (tmp_path / "U" / "random" / "run.json").is_file() and not staging.exists()
+
+
+def test_bench_compare_rolls_forward_an_interrupted_baseline_write(tmp_path, capsys):
+    """Review 2: a baseline system in a staging folder passed the gate as 'not compared'."""
+    from bench.compare import main
+    from tests.test_compare import _fake_run
+
+    for s, values in (("lead", [0.4, 0.5]), ("random", [0.4, 0.5])):
+        _fake_run(tmp_path / "B" / s, s, values)
+    _fake_run(tmp_path / "R" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "R" / "random", "random", [0.1, 0.1])  # a regression
+    _interrupted(tmp_path / "B" / "random")
+    with pytest.raises(SystemExit) as exc:
+        main(["--baseline", str(tmp_path / "B"), "--run", str(tmp_path / "R")])
+    out = capsys.readouterr().out
+    assert exc.value.code == 1, out
+    assert "not compared" not in out
+
+
+def test_a_reader_refuses_a_committed_set_it_cannot_move_in(tmp_path, capsys):
+    """Review 2: a committed set that stays staged (live writer) is exit 2, never skipped."""
+    from bench.results.tables import main
+    from tests.test_compare import _fake_run
+
+    _fake_run(tmp_path / "U" / "lead", "lead", [0.4, 0.5])
+    _fake_run(tmp_path / "U" / "random", "random", [0.2, 0.3])
+    staging = _interrupted(tmp_path / "U" / "random")
+    staging.rename(staging.with_name(staging.name.replace("~999999", "~1")))  # alive
+    assert main([str(tmp_path / "U")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'U' / 'random'}: results are being replaced" in err
+
+
+RESUME_BAD_RECORD = {
+    "mean-nan": lambda s: s.replace('"mean": 0.', '"mean": NaN, "x": 0.', 1),
+    "high-inf": lambda s: s.replace('"high": 0.', '"high": Infinity, "x": 0.', 1),
+    "mean-string": lambda s: s.replace('"mean": 0.', '"mean": "0.4", "x": 0.', 1),
+}
+
+
+@pytest.mark.parametrize("row", list(RESUME_BAD_RECORD), ids=list(RESUME_BAD_RECORD))
+def test_resume_recomputes_a_run_json_with_bad_scores(snap, tmp_path, row):
+    """Review 5: resume served a run.json with a NaN mean ('skipped', a 'nan' row, exit 0)."""
+    where = tmp_path / "D"
+    args = ["summarizer=lead", f"hydra.run.dir={where}"]
+    assert bench_run(snap, tmp_path / "results", *args).returncode == 0
+    good = (where / "run.json").read_text()
+    bad = RESUME_BAD_RECORD[row](good)
+    assert bad != good
+    (where / "run.json").write_text(bad)
+    rerun = bench_run(snap, tmp_path / "results", *args)
+    log = rerun.stdout + rerun.stderr
+    assert rerun.returncode == 0, log
+    assert "skipped" not in log and "not usable" in log
+    table = rerun.stdout.split("Results (", 1)[1].lower()
+    assert "nan" not in table and "inf" not in table
+    assert (where / "run.json").read_text() == good
+
+
+def test_a_resweep_leaves_a_failed_jobs_old_numbers_out_of_the_table(snap, tmp_path):
+    """Review 3: a job failing in a re-sweep kept its earlier row in comparison.md."""
+    rows = {"a": "Mattis visited Pakistan on Monday.", "b": "He met leaders in Islamabad."}
+    for name, summary in rows.items():
+        (tmp_path / f"{name}.jsonl").write_text(
+            json.dumps({"cluster_id": CID, "summary": summary}) + "\n"
+        )
+    sweep = tmp_path / "S"
+    paths = f"summarizer.path={tmp_path}/a.jsonl,{tmp_path}/b.jsonl"
+    args = ["-m", "summarizer=precomputed", paths, f"hydra.sweep.dir={sweep}"]
+    first = bench_run(snap, tmp_path / "results", *args)
+    assert first.returncode == 0, first.stderr
+    assert len((sweep / "comparison.csv").read_text().strip().splitlines()) == 3
+    (tmp_path / "b.jsonl").write_text("{broken\n")
+    again = bench_run(snap, tmp_path / "results", *args)
+    assert again.returncode == 2, again.stderr
+    assert "left out of the table (stale)" in again.stderr
+    table = (sweep / "comparison.csv").read_text().strip().splitlines()
+    assert len(table) == 2, table  # the header and a's row only
+    assert "b.jsonl" not in (sweep / "comparison.md").read_text()
+
+
+def test_generation_cache_entries_of_the_old_format_are_plain_misses(tmp_path, caplog):
+    """Review 7: every entry written before checksums was reported as edited or damaged."""
+    from bench.summarizers.cache import GenerationCache, sha256_text
+
+    signature = {"model": "m", "revision": "r"}
+    text = "Mattis visited Pakistan."
+    # An entry as the cache wrote it before checksums existed (format 1, no checksum).
+    old_key = sha256_text(json.dumps({"format": 1, "signature": signature,
+                                      "input": sha256_text(text)}, sort_keys=True))  # fmt: skip
+    old = {"format": 1, "key": old_key, "input_sha256": sha256_text(text),
+           "output": "old output", "signature": signature}  # fmt: skip
+    (tmp_path / old_key[:2]).mkdir()
+    (tmp_path / old_key[:2] / f"{old_key}.json").write_text(json.dumps(old))
+    cache = GenerationCache(tmp_path)
+    key = cache.key(signature, text)
+    with caplog.at_level(logging.WARNING):
+        assert cache.get(key, text) is None
+    assert caplog.text == "", "an old-format entry was reported as edited or damaged"
+    assert (cache.hits, cache.misses) == (0, 1)
+
+
+STALE_ROWS = {
+    # (recorded summarizer signature, current one, reasons)
+    "same-commit": ({"weights": "commit:abc"}, {"weights": "commit:abc"}, []),
+    "other-commit": ({"weights": "commit:abc"}, {"weights": "commit:def"}, ["summarizer"]),
+    "unresolved-both-times": (
+        {"weights": "unresolved:main"},
+        {"weights": "unresolved:main"},
+        ["model weights (hub commit unresolved, cannot be checked)"],
+    ),
+}
+
+
+@pytest.mark.parametrize("row", list(STALE_ROWS), ids=list(STALE_ROWS))
+def test_resume_never_trusts_weights_whose_commit_is_unresolved(row):
+    """Review 6: 'unresolved:<rev>' weights compared equal, so resume skipped the job."""
+    from bench.run import stale_reasons
+
+    recorded, current, reasons = STALE_ROWS[row]
+    nli = {"model": "m", "weights": current["weights"].replace("weights", "nli")}
+    record = {"summarizer_signature": recorded, "metric_signatures": {"nli": nli},
+              "dataset_signature": {"digest": "d"}}  # fmt: skip
+    now = {"dataset_signature": {"digest": "d"}, "summarizer_signature": current,
+           "metric_signatures": {"nli": nli}}  # fmt: skip
+    assert stale_reasons(record, now) == reasons
+
+
+def test_a_job_failing_unexpectedly_fails_alone_and_the_table_is_renewed(snap, tmp_path):
+    """Review 4: Hydra stopped the sweep (old table kept beside new results; error twice)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        "if os.environ.get('BENCH_TEST_BOOM'):\n"
+        "    from bench.summarizers import extractive\n"
+        "    def boom(self, *args, **kwargs):\n"
+        "        raise RuntimeError('boom')\n"
+        "    extractive.RandomSentences.summarize = boom\n"
+    )
+    sweep = tmp_path / "S"
+    args = ["-m", "summarizer=lead,random", f"hydra.sweep.dir={sweep}"]
+    first = bench_run(snap, tmp_path / "results", *args)
+    assert first.returncode == 0, first.stderr
+    assert len((sweep / "comparison.csv").read_text().strip().splitlines()) == 3
+    env = dict(snap.env, BENCH_TEST_BOOM="1", PYTHONPATH=f"{hook}{os.pathsep}{snap.root}")
+    again = subprocess.run(
+        [sys.executable, "-m", "bench.run", *args[:1], "metrics=[rouge]",
+         f"paths.results_dir={tmp_path / 'results'}", *args[1:], "resume=false"],
+        cwd=snap.root, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 2, again.stderr
+    assert again.stderr.count("RuntimeError: boom") == 1, again.stderr
+    assert "Error executing job" not in again.stderr
+    assert "1 job(s) failed: " in again.stderr and "summarizer=random" in again.stderr
+    table = (sweep / "comparison.csv").read_text().strip().splitlines()
+    assert len(table) == 2, table  # lead's new row only; random's earlier one is stale
+    assert "random" not in (sweep / "comparison.md").read_text()

@@ -53,15 +53,17 @@ class SplitStore:
     """
 
     batch = 20_000
-    # Every row carries a sha256 of its key and value, checked on read: an edited or damaged
-    # row (the file still a valid database) is recomputed with a warning, never used.
-    table = "splits_v2"
+    # Every row carries a checksum of its key and value (records.checksum), checked on read: an
+    # edited or damaged row (the file still a valid database) is recomputed with a warning,
+    # never used. v3: that checksum; rows of v2 (another checksum) are not read, so not misread
+    # as damaged.
+    table = "splits_v3"
 
     def __init__(self, path: str | Path) -> None:
         """Use the store at ``path``; it is opened when it exists and created on first write."""
         self.path = Path(path)
         self.hits = self.misses = self.damaged = 0
-        self._pending: list[tuple[bytes, str, bytes]] = []
+        self._pending: list[tuple[bytes, str, str]] = []
         self._db: Any = None
         if self.path.exists():
             self._open()
@@ -74,7 +76,7 @@ class SplitStore:
         try:
             db.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} "
-                "(key BLOB PRIMARY KEY, sentences TEXT NOT NULL, checksum BLOB NOT NULL)"
+                "(key BLOB PRIMARY KEY, sentences TEXT NOT NULL, checksum TEXT NOT NULL)"
             )
             db.commit()
         except BaseException:
@@ -111,9 +113,11 @@ class SplitStore:
         return tuple(json.loads(row[0]))
 
     @staticmethod
-    def checksum(key: bytes, sentences: str) -> bytes:
-        """sha256 of a row's key and stored value."""
-        return hashlib.sha256(key + b"\0" + sentences.encode("utf-8", "surrogatepass")).digest()
+    def checksum(key: bytes, sentences: str) -> str:
+        """The checksum of a row's key and stored value."""
+        from bench.results.records import checksum
+
+        return checksum(key, sentences)
 
     def put(self, paragraph: str, sentences: tuple[str, ...]) -> None:
         """Remember a split (written by the next flush)."""

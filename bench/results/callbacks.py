@@ -24,13 +24,16 @@ from bench.results.tables import (
 log = logging.getLogger(__name__)
 
 
-def write_comparison(sweep_dir: Path) -> str | None:
+def write_comparison(sweep_dir: Path, leave_out: frozenset[Path] = frozenset()) -> str | None:
     """Write the comparison of the sweep's runs into ``sweep_dir``; return the Markdown.
 
     The same files as ``bench-table SWEEP_DIR``: comparison.md, .csv, .tex, the metric bars
-    (comparison.png, .pdf) and score against length (comparison_length.png, .pdf).
+    (comparison.png, .pdf) and score against length (comparison_length.png, .pdf). Runs in
+    the folders ``leave_out`` (jobs that failed in this sweep: their earlier results are not
+    of this sweep's inputs) are left out.
     """
-    runs = unique_labels(load_runs(sweep_dir))
+    gone = {p.resolve() for p in leave_out}
+    runs = unique_labels([r for r in load_runs(sweep_dir) if r.path.resolve() not in gone])
     if not runs:
         return None
     comparison = compare(runs, TableOptions(columns=select_columns(runs)))
@@ -101,15 +104,20 @@ class SweepTable(Callback):
         from bench.run import FAILED_DIR, _prune
 
         sweep_dir = Path(config.hydra.sweep.dir)
+        failed = _failures(sweep_dir)
+        stale = frozenset(p for p in map(_failed_dir, failed) if p is not None)
         markdown, table_error = None, None
         try:
-            markdown = write_comparison(sweep_dir)
+            markdown = write_comparison(sweep_dir, stale)
         except Exception as exc:  # any cause: the sweep must not exit 0 without its table
             table_error = _one_line(exc)
             log.debug("comparison table of %s failed", sweep_dir, exc_info=True)
         if markdown is not None:
             print(f"\nComparison ({sweep_dir}):\n\n{markdown}", flush=True)
-        failed = _failures(sweep_dir)
+        kept = sorted(str(p) for p in stale if (p / "run.json").is_file())
+        if kept:
+            print(f"bench-run: earlier results of the failed job(s) left out of the table "
+                  f"(stale): {', '.join(kept)}", file=sys.stderr)  # fmt: skip
         if table_error is not None:
             print(f"bench-run: error: no comparison table: {table_error}", file=sys.stderr)
         if not failed:
@@ -140,6 +148,14 @@ def _one_line(exc: BaseException) -> str:
     else:
         text = f"{type(exc).__name__}: {exc}"
     return " ".join(text.split())
+
+
+def _failed_dir(path: Path) -> Path | None:
+    """The output folder of a failed job from its failure record (None if unreadable)."""
+    try:
+        return Path(json.loads(path.read_text(encoding="utf-8"))["output_dir"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _failed_job(path: Path) -> str:

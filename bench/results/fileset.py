@@ -11,7 +11,8 @@ writer of that folder. When every member is written (and fsynced), a ``MANIFEST.
 staging folder decides the commit; the members are then moved in, completeness markers (such as
 run.json) removed first and moved in last. A kill during those renames leaves a set without its
 markers, which no reader takes for complete, and a committed staging folder, which the next
-writer or reader of the folder rolls forward (:func:`finish_interrupted`), so nothing is lost.
+writer or reader of the folder rolls forward (:func:`finish_interrupted`, :func:`find_run_files`),
+so nothing is lost.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ import json
 import logging
 import os
 import shutil
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench.results.records import _alive, _host, _writer_tag, atomic_write_json
+from bench.results.records import _writer_tag, atomic_write_json, writer_gone
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +38,9 @@ def is_staged(path: Path) -> bool:
     return any(part.startswith(STAGING_PREFIX) for part in path.parts)
 
 
-def _writer_gone(staging: Path, max_age: float = 3600.0) -> bool:
-    """Whether the process that wrote ``staging`` is gone.
-
-    On this host: it is dead. On another host (a shared file system), where that cannot be
-    checked: the folder is older than ``max_age`` seconds, as for temporary files.
-    """
-    writer_host, _, pid = staging.name[len(STAGING_PREFIX) :].rpartition("~")
-    if writer_host == _host() and pid.isdigit():
-        return int(pid) == os.getpid() or not _alive(int(pid))
-    try:
-        return time.time() - staging.stat().st_mtime > max_age
-    except OSError:
-        return False
+def _writer_gone(staging: Path) -> bool:
+    """Whether the process that wrote ``staging`` is gone (:func:`records.writer_gone`)."""
+    return writer_gone(staging.name[len(STAGING_PREFIX) :], staging)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -84,7 +74,8 @@ def finish_interrupted(target: Path) -> bool:
     """Complete or discard what killed writers left in ``target``'s staging folders.
 
     A committed set (with its manifest) is moved in, an uncommitted one removed. Returns True
-    when a live writer's committed set is still being moved in (the set is not readable yet).
+    when a committed set is still staged: a live writer is moving it in, or moving it in failed
+    (the set in ``target`` is then not the current one, and readers must not take it).
     """
     busy = False
     try:
@@ -105,7 +96,34 @@ def finish_interrupted(target: Path) -> bool:
                 shutil.rmtree(staging)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("cannot clean up %s: %s", staging, exc)
+            busy = busy or (staging / MANIFEST).is_file()
     return busy
+
+
+def find_run_files(root: Path) -> list[Path]:
+    """Every run.json under ``root`` (sorted), after finishing interrupted replacements there.
+
+    The one way readers (bench-table, a sweep's table, bench-compare) find runs. A result set
+    whose moving-in a kill cut short is rolled forward first, as its next writer would do:
+    skipping it would drop the run from a table or let a gate pass over a system it never
+    checked.
+
+    Raises:
+        BenchError: a committed set that cannot be moved in now (its writer is still moving it
+            in, or the folder cannot be written), naming the folder.
+    """
+    from bench.errors import BenchError
+
+    folders = sorted({p.parent for p in root.rglob(f"{STAGING_PREFIX}*") if p.is_dir()})
+    for folder in folders:
+        if is_staged(folder.relative_to(root)):
+            continue
+        if finish_interrupted(folder):
+            raise BenchError(
+                f"{folder}: results are being replaced (a committed set is still staged there); "
+                "try again when its writer has finished"
+            )
+    return sorted(p for p in root.rglob("run.json") if not is_staged(p.relative_to(root)))
 
 
 @contextlib.contextmanager
@@ -123,7 +141,11 @@ def replace_set(target: Path, members: Sequence[str]) -> Iterator[Path]:
     target.mkdir(parents=True, exist_ok=True)
     finish_interrupted(target)
     staging = target / f"{STAGING_PREFIX}{_writer_tag()}"
-    shutil.rmtree(staging, ignore_errors=True)  # our own, from an earlier set of this process
+    if (staging / MANIFEST).is_file():
+        # Named after this process but committed: a killed earlier process had this PID (sets
+        # of this process are moved in or removed before it goes on). Finish its set first.
+        _roll_forward(staging, target)
+    shutil.rmtree(staging, ignore_errors=True)  # an uncommitted one of that killed process
     staging.mkdir()
     try:
         yield staging

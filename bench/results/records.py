@@ -22,6 +22,21 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
 
 
+def checksum(*parts: str | bytes) -> str:
+    """Hex sha256 over ``parts``, each followed by NUL: the one checksum of a cached value.
+
+    Text is taken as UTF-8 (lone surrogates kept, as in text read with ``surrogateescape``).
+    Cache entries (sentence splits, generated summaries) carry it and are checked on read.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def _host() -> str:
     return socket.gethostname().replace(os.sep, "_")
 
@@ -41,17 +56,31 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
-    """Remove temporary files of ``path`` left by killed writers.
+def writer_gone(tag: str, path: Path, max_age: float = 3600.0) -> bool:
+    """Whether the writer named by ``tag`` (``<host>~<pid>``) of a leftover ``path`` is gone.
 
-    A temporary file is ``.<name>.<host>~<pid>.<random>.tmp``: it is stale when its writer ran
-    on this host and is gone (SIGKILL skips every cleanup), or, from another host or in an
-    unknown format, when it is older than ``max_age`` seconds. Live writers' files are kept.
+    The one staleness rule of temporary files and staging folders. On this host: the process is
+    dead (this process counts as alive: it may be writing ``path``, and it cleans up its own).
+    From another host (a shared file system), where that cannot be checked, or in an unknown
+    format: ``path`` is older than ``max_age`` seconds. Live writers' leftovers are kept.
     """
     import time
 
+    writer_host, _, pid = tag.rpartition("~")
+    if writer_host == _host() and pid.isdigit():
+        return not _alive(int(pid))
+    try:
+        return time.time() - path.stat().st_mtime > max_age
+    except OSError:
+        return False
+
+
+def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
+    """Remove temporary files of ``path`` left by killed writers (:func:`writer_gone`).
+
+    A temporary file is ``.<name>.<host>~<pid>.<random>.tmp``.
+    """
     prefix = f".{path.name}."
-    host = _host()
     try:
         candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
     except OSError:
@@ -60,13 +89,8 @@ def remove_stale_temps(path: Path, max_age: float = 3600.0) -> None:
         if not tmp.name.endswith(".tmp"):
             continue
         tag = tmp.name[len(prefix) : -len(".tmp")].rsplit(".", 1)[0]
-        writer_host, _, pid = tag.rpartition("~")
         try:
-            if writer_host == host and pid.isdigit():
-                stale = not _alive(int(pid))
-            else:
-                stale = time.time() - tmp.stat().st_mtime > max_age
-            if stale:
+            if writer_gone(tag, tmp, max_age):
                 tmp.unlink(missing_ok=True)
         except OSError:
             continue
@@ -195,18 +219,7 @@ def check_run_record(record: Any, path: Path) -> dict[str, Any]:
     for key, sig in record.get("metric_signatures", {}).items():
         if not isinstance(sig, dict):
             raise bad(f"metric_signatures.{key}", "a JSON object", sig)
-    for key, score in record["scores"].items():
-        if not isinstance(score, dict):
-            raise BenchError(f"{path}: score {key!r} must be an object with mean, low, high")
-        for part in ("mean", "low", "high"):
-            value = score.get(part)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise BenchError(f"{path}: {key}.{part} must be a number, got {value!r}")
-            if value is not None and not math.isfinite(value):
-                # NaN and inf are no scores: shown as numbers they would rank or look measured
-                raise BenchError(f"{path}: scores.{key}.{part} is {value}, not a finite number")
+    check_scores(record["scores"], path)
     return record
 
 
@@ -216,3 +229,30 @@ def _jsonable(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def check_scores(scores: Any, where: Path | str) -> None:
+    """Refuse a run's ``scores`` unless each is an object of finite numbers (mean, low, high).
+
+    The one check of score values, used where a run is written (bench-run), read for a table
+    (bench-table, a sweep's table), gated (bench-compare) and resumed: NaN and inf are no
+    scores, and shown as numbers they would rank, look measured or pass a gate.
+
+    Raises:
+        BenchError: naming ``where`` and the first bad score field.
+    """
+    from bench.errors import BenchError
+
+    if not isinstance(scores, dict):
+        raise BenchError(f"{where}: not a bench-run run.json (no 'scores' mapping)")
+    for key, score in scores.items():
+        if not isinstance(score, dict):
+            raise BenchError(f"{where}: score {key!r} must be an object with mean, low, high")
+        for part in ("mean", "low", "high"):
+            value = score.get(part)
+            if value is None:  # not computed (e.g. no interval for one cluster)
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise BenchError(f"{where}: scores.{key}.{part} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise BenchError(f"{where}: scores.{key}.{part} is {value}, not a finite number")

@@ -89,12 +89,10 @@ def load_runs(directory: Path) -> list[RunSummary]:
         BenchError: a run.json that cannot be read or parsed, or is not a run record: a table
             that left it out silently would look complete.
     """
-    from bench.results.fileset import is_staged
+    from bench.results.fileset import find_run_files
 
     runs = []
-    for path in sorted(directory.rglob("run.json")):
-        if is_staged(path.relative_to(directory)):
-            continue  # a set still being written (or left by a killed writer)
+    for path in find_run_files(directory):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

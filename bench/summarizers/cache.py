@@ -21,11 +21,14 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from bench.results.records import atomic_write_json
+from bench.results.records import atomic_write_json, checksum
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+# 2: entries carry a checksum (records.checksum). The format is part of the key, so entries of
+# format 1 (written before this checksum) are never looked up: a plain miss each, not a warning
+# about tampering.
+FORMAT = 2
 
 
 def sha256_text(text: str) -> str:
@@ -36,7 +39,7 @@ def sha256_text(text: str) -> str:
 def entry_checksum(entry: Mapping[str, object]) -> str:
     """sha256 of a cache entry's canonical JSON, its ``checksum`` field left out."""
     body = {k: v for k, v in entry.items() if k != "checksum"}
-    return sha256_text(json.dumps(body, sort_keys=True, ensure_ascii=False))
+    return checksum(json.dumps(body, sort_keys=True, ensure_ascii=False))
 
 
 class GenerationCache:
