@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLUSTER_DIR, REFERENCE_DIR
+from tests.conftest import CLUSTER_DIR, REFERENCE_DIR, ROOT
 
 CID = "mattis_pakistan_2017"
 RESULTS = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
@@ -563,6 +563,20 @@ def test_bench_table_refuses_a_bad_run_json_naming_it(tmp_path, capsys, row):
     assert err.startswith(f"bench-table: error: {bad}: "), err
     assert says in err and err.count("\n") == 1, err
     assert "nan" not in out.lower() and "inf" not in out.lower()
+    assert not (tmp_path / "comparison.md").exists()
+
+
+def test_bench_table_refuses_a_fifo_named_run_json(tmp_path):
+    """A FIFO where a run.json should be is refused in one line, never waited on."""
+    _run_json(tmp_path / "a", "lead", 0.4, 0.3, 0.5)
+    (tmp_path / "b").mkdir()
+    os.mkfifo(tmp_path / "b" / "run.json")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.results.tables", str(tmp_path), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "is not a regular file" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
     assert not (tmp_path / "comparison.md").exists()
 
 

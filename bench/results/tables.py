@@ -89,13 +89,14 @@ def load_runs(directory: Path) -> list[RunSummary]:
         BenchError: a run.json that cannot be read or parsed, or is not a run record: a table
             that left it out silently would look complete.
     """
+    from bench.data.io import read_bytes
     from bench.results.fileset import find_run_files
 
     runs = []
     for path in find_run_files(directory):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        try:  # read_bytes refuses a FIFO or device named run.json instead of waiting on it
+            record = json.loads(read_bytes(path, "run.json").decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BenchError(f"{path}: unreadable run.json ({_reason(exc)})") from None
         if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
             raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
@@ -112,11 +113,9 @@ def _check_record(record: dict[str, Any], path: Path) -> None:
 
 
 def _reason(exc: Exception) -> str:
-    """A short reason for a failed read of a JSON file."""
+    """A short reason for a failed parse of a JSON file."""
     if isinstance(exc, json.JSONDecodeError):
         return f"invalid JSON: {exc.msg}, line {exc.lineno}"
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
     return str(exc)
 
 
