@@ -39,6 +39,8 @@ GROUPS = (
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
 HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the results
+# Part of the result set (moved in with it, before the markers): a kill cannot separate them.
+KEPT_FILES = tuple(f"{HYDRA_KEPT}/{Path(name).name}" for name in HYDRA_FILES)
 FAILED_DIR = ".failed"
 
 NAME_MAX = 255  # bytes in one path component on common file systems
@@ -290,7 +292,8 @@ def run(
     try:
         # Into a staging folder first, moved in as one set once complete: until then an earlier
         # complete run in ``out_dir`` stays as it was, whatever happens to this one.
-        with replace_set(out_dir, RESULT_FILES) as staging:
+        with replace_set(out_dir, (*KEPT_FILES, *RESULT_FILES)) as staging:
+            _copy_hydra(out_dir / ".hydra", staging / HYDRA_KEPT)
             atomic_write_jsonl(staging / "summaries.jsonl", summaries_rows)
             atomic_write_jsonl(staging / "scores.jsonl", score_rows)
             atomic_write_json(staging / "run.json", run_record)
@@ -523,8 +526,6 @@ def _hydra_main(cfg: DictConfig) -> None:
                   file=sys.stderr)  # fmt: skip
             sys.exit(2)
         return
-    if record is not previous:  # new results: keep the record of the run that wrote them
-        _copy_hydra(out_dir / ".hydra", out_dir / HYDRA_KEPT)
     if not multirun:
         _print_run(record, out_dir)
 

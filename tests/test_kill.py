@@ -265,7 +265,8 @@ def _check_jsonl(path: Path) -> int:
 def check_files(*roots: Path) -> list[Path]:
     """Assert every file under ``roots`` parses; return the temp files (``*.tmp``) found.
 
-    Also: no run.json without complete summaries.jsonl and scores.jsonl beside it.
+    Also: no run.json without complete summaries.jsonl and scores.jsonl beside it, nor (in a
+    Hydra run folder) without the kept record of the run that wrote it.
     """
     from bench.results.fileset import is_staged
 
@@ -287,6 +288,9 @@ def check_files(*roots: Path) -> list[Path]:
                 yaml.safe_load(path.read_text(encoding="utf-8"))
         for run_json in (p for p in root.rglob("run.json") if not is_staged(p.relative_to(root))):
             n = json.loads(run_json.read_text(encoding="utf-8"))["n_clusters"]
+            if (run_json.parent / ".hydra" / "config.yaml").is_file():  # moved in with the set
+                kept = run_json.parent / ".hydra" / "results" / "config.yaml"
+                assert kept.is_file(), f"{run_json} without the record of its run ({kept})"
             for name in ("summaries.jsonl", "scores.jsonl"):
                 beside = run_json.parent / name
                 assert beside.is_file(), f"{run_json} without {name} beside it"

@@ -65,6 +65,7 @@ def _roll_forward(staging: Path, target: Path) -> None:
             (target / name).unlink(missing_ok=True)
     for name in order:
         if (staging / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)  # a member in a subfolder
             os.replace(staging / name, target / name)
     _fsync_dir(target)
     shutil.rmtree(staging)
