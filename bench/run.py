@@ -155,6 +155,7 @@ def run(
     inputs read from outside the config (data, references, precomputed summaries, model weights)
     still have the content hashes recorded there, and recomputed otherwise.
     """
+    from bench.metrics.base import LENGTH_INFO
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate, check_samples
@@ -256,6 +257,11 @@ def run(
         "n_clusters": len(clusters),
         "scores": {k: v.as_dict() for k, v in system.items()},
         "metric_signatures": signatures,
+        # The metric contract of every key in "scores" (bench.metrics.base.MetricInfo).
+        "metric_info": {
+            LENGTH_INFO.name: LENGTH_INFO.as_dict(),
+            **{name: metric.info.as_dict() for name, metric in metrics.items()},
+        },
         "signatures": sig_strings,
         "summarizer_signature": summarizer.signature(),
         "dataset_signature": source.signature(),

@@ -39,6 +39,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from bench import __version__
+from bench.metrics.base import KeyInfo, MetricInfo
 from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.metrics.porter import stem as porter_stem
 from bench.preprocess.text import unspaced
@@ -414,6 +415,34 @@ def _rouge155_options(
     return options, names
 
 
+_VARIANT_LABELS = {"f": "F1", "p": "P", "r": "R"}
+
+
+def rouge_label(rouge_type: str, variant: str) -> str:
+    """A ROUGE key's table header: ``rouge2``, ``r`` -> ``R-2 R``."""
+    return f"R-{rouge_type.removeprefix('rouge')} {_VARIANT_LABELS[variant]}"
+
+
+def rouge_info(rouge_types: Sequence[str], multi_ref: str, mode: str) -> MetricInfo:
+    """The declared keys of ROUGE: P, R and F1 per type in percent, F1 in the default tables."""
+    keys = {
+        f"{t}_{v}": KeyInfo(
+            rouge_label(t, v), value_range=(0.0, 1.0), scale=100.0, digits=2, default=v == "f"
+        )
+        for t in rouge_types
+        for v in ("p", "r", "f")
+    }
+    return MetricInfo(
+        name="rouge",
+        keys=keys,
+        needs_references=True,
+        multi_reference=multi_ref,
+        description="ROUGE n-gram and LCS overlap with the reference summaries"
+        + (" (ROUGE-1.5.5)" if mode == "rouge155" else " (rouge-score 0.1.2)"),
+        citation="Lin (2004), ROUGE: A Package for Automatic Evaluation of Summaries",
+    )
+
+
 class Rouge:
     """The ``rouge`` metric: per-cluster ROUGE of a summary against the cluster's references.
 
@@ -501,9 +530,8 @@ class Rouge:
         self.use_stemmer = use_stemmer
         self.tokenizer = tokenizer
         self._warned = False
-        self.higher_is_better = {
-            f"{t}_{v}": True for t in self.rouge_types for v in ("p", "r", "f")
-        }
+        self.info = rouge_info(self.rouge_types, self.multi_ref, mode)
+        self.higher_is_better = {key: True for key in self.info.keys}
 
     def _refs(self, cluster: Cluster) -> list[str]:
         if not cluster.references:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bench.errors import check_int
+from bench.metrics.base import KeyInfo, MetricInfo
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
 from bench.metrics.consistency.casing import PLACEHOLDERS, has_case
 from bench.metrics.consistency.coverage import ELSEWHERE
@@ -668,6 +669,16 @@ class FactConsistency:
     """
 
     name = "fact"
+    info = MetricInfo(
+        name="fact",
+        keys={"fact_consistency": KeyInfo("Fact", value_range=(0.0, 1.0))},
+        needs_documents=True,
+        details=("fact_issues", "fact_claims"),
+        description=(
+            "Model-free check of names, numbers, dates, titles and quotations against all "
+            "source documents."
+        ),
+    )
     higher_is_better = {"fact_consistency": True}
     value_range = (0.0, 1.0)
     needs_references = False

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.metrics.base import KeyInfo, MetricInfo
 from bench.metrics.consistency.base import FAILING
 from bench.preprocess.text import split_sentences
 from bench.types import Cluster
@@ -99,6 +100,16 @@ class FactNLIConsistency:
     """
 
     name = "fact_nli"
+    info = MetricInfo(
+        name="fact_nli",
+        keys={"fact_nli_consistency": KeyInfo("Fact+NLI", value_range=(0.0, 1.0))},
+        needs_documents=True,
+        details=("fact_nli_sentences", "fact_nli_issues"),
+        description=(
+            "A summary sentence passes when the fact check and the NLI check find it "
+            "supported (rule either or both)."
+        ),
+    )
     higher_is_better = {"fact_nli_consistency": True}
     value_range = (0.0, 1.0)
     needs_references = False

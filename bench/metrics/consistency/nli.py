@@ -48,6 +48,7 @@ from typing import Any, Protocol
 
 from bench import __version__
 from bench.errors import check_int
+from bench.metrics.base import KeyInfo, MetricInfo
 from bench.metrics.consistency.base import Evidence, Issue
 from bench.preprocess.packing import join_sentences
 from bench.preprocess.text import split_sentences, splitter_signature
@@ -275,6 +276,16 @@ class NLIConsistency:
     """
 
     name = "nli_consistency"
+    info = MetricInfo(
+        name="nli_consistency",
+        keys={"nli_consistency": KeyInfo("NLI", value_range=(0.0, 1.0))},
+        needs_documents=True,
+        details=("nli_issues", "nli_sentences"),
+        description=(
+            "Mean over summary sentences of the best entailment by any chunk of any source "
+            "document (SummaC-ZS style)."
+        ),
+    )
     higher_is_better = {"nli_consistency": True}
     value_range = (0.0, 1.0)
     needs_references = False
