@@ -1,0 +1,1 @@
+"""Tools for developing mdsbench itself (the import-graph check)."""
