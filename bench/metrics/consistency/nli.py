@@ -50,9 +50,7 @@ from bench import __version__
 from bench.errors import check_int
 from bench.metrics.base import KeyInfo, MetricInfo
 from bench.metrics.consistency.base import Evidence, Issue
-from bench.preprocess.packing import join_sentences
-from bench.preprocess.text import split_sentences, splitter_signature
-from bench.summarizers.hf_base import (
+from bench.models.hf import (
     DEVICES,
     TOKENIZER_FILES,
     HFTokens,
@@ -63,6 +61,8 @@ from bench.summarizers.hf_base import (
     require_models_extra,
     resolve_model,
 )
+from bench.preprocess.packing import join_sentences
+from bench.preprocess.text import split_sentences, splitter_signature
 from bench.types import Cluster
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class TokenLengths:
     unit = "tokens"
 
     def __init__(self, tokenizer: Any) -> None:
-        """Offsets come from :class:`~bench.summarizers.hf_base.HFTokens` (cached)."""
+        """Offsets come from :class:`~bench.models.hf.HFTokens` (cached)."""
         self.tokens = HFTokens(tokenizer)
 
     def count(self, texts: Sequence[str]) -> list[int]:

@@ -1,0 +1,1 @@
+"""Loading pretrained models (Hugging Face), shared by summarizers and metrics."""
