@@ -277,6 +277,8 @@ def run(
     run_record = redact_env(run_record, env_values(cfg))
     # What a model-based summarizer's input kept of each document (packing accounting).
     input_report = getattr(summarizer, "input_report", None) or {}
+    # What a served model reported per cluster (tokens, model id, latency of the answer used).
+    usage = getattr(summarizer, "usage", None) or {}
     summaries_rows = [
         {
             "cluster_id": cl.cluster_id,
@@ -286,6 +288,7 @@ def run(
             **({"length_bytes": cut.n_bytes} if budget.unit == "bytes" else {}),
             "truncated": cut.truncated,
             **({"input": input_report[cl.cluster_id]} if cl.cluster_id in input_report else {}),
+            **({"usage": usage[cl.cluster_id]} if cl.cluster_id in usage else {}),
         }
         for cl, cut in zip(clusters, cuts, strict=True)
     ]
@@ -319,6 +322,9 @@ def run(
             if cache is not None and getattr(cache, "enabled", False):
                 timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
                 log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
+            totals = getattr(summarizer, "request_totals", None)
+            if totals:
+                timing["requests"] = dict(totals)
             atomic_write_json(staging / "timing.json", timing)
     except OSError as exc:  # disk full, read-only or vanished folder, quota, ...
         raise BenchError(f"cannot write results to {out_dir}: {exc.strerror or exc}") from exc

@@ -37,7 +37,7 @@ def _options(group: str) -> list[str]:
 def test_expected_options_exist():
     assert _options("summarizer") == sorted(
         [*MODEL_FREE, *EMBEDDING, *HUB_PRESETS, "seq2seq", "causal", "tiny_bart", "tiny_gpt2",
-         "precomputed"]
+         "precomputed", "openai_chat"]
     )  # fmt: skip
     assert _options("packing") == ["concat", "equal", "map_reduce", "round_robin"]
     assert _options("metrics") == sorted(["fact", "rouge", "rouge155", *NEEDS_MODEL])
@@ -83,6 +83,17 @@ def test_precomputed_instantiates_on_a_file(compose_run, tmp_path):
     obj = _build(compose_run("summarizer=precomputed", f"summarizer.path={path}"))
     assert isinstance(obj, Summarizer)
     assert obj.name == "precomputed"
+
+
+def test_openai_chat_instantiates_from_its_config(compose_run):
+    cfg = compose_run(
+        "summarizer=openai_chat", "summarizer.base_url=http://127.0.0.1:8000/v1",
+        "summarizer.model=m", "packing=round_robin",
+    )  # fmt: skip
+    obj = _build(cfg)
+    assert isinstance(obj, Summarizer)
+    assert obj.name == "openai_chat" and obj.packing.name == "round_robin"
+    assert obj.options == {"temperature": 0.0, "max_tokens": 512, "seed": 0}
 
 
 @pytest.mark.parametrize("name", _options("packing"))

@@ -20,6 +20,7 @@ import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from bench.results.records import atomic_write_json, checksum
 
@@ -72,6 +73,11 @@ class GenerationCache:
 
     def get(self, key: str, model_input: str) -> str | None:
         """The cached output, or None (counted as a miss) when absent or not trustworthy."""
+        entry = self.lookup(key, model_input)
+        return None if entry is None else entry[0]
+
+    def lookup(self, key: str, model_input: str) -> tuple[str, dict[str, Any]] | None:
+        """The cached output and the ``meta`` stored with it (see :meth:`get`)."""
         if self.directory is None:
             return None
         path = self._path(key)
@@ -95,10 +101,18 @@ class GenerationCache:
             self.misses += 1
             return None
         self.hits += 1
-        return str(entry["output"])
+        meta = entry.get("meta")
+        return str(entry["output"]), dict(meta) if isinstance(meta, dict) else {}
 
-    def put(self, key: str, model_input: str, output: str, signature: Mapping[str, str]) -> None:
-        """Store one output atomically."""
+    def put(
+        self,
+        key: str,
+        model_input: str,
+        output: str,
+        signature: Mapping[str, str],
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store one output atomically, with ``meta`` (e.g. token usage) if given."""
         if self.directory is None:
             return
         entry = {
@@ -107,6 +121,7 @@ class GenerationCache:
             "input_sha256": sha256_text(model_input),
             "output": output,
             "signature": dict(signature),
+            **({"meta": dict(meta)} if meta else {}),
         }
         entry["checksum"] = entry_checksum(entry)
         try:

@@ -17,29 +17,9 @@ from typing import Any
 
 from bench.preprocess.packing import PackedInput
 from bench.summarizers.hf_base import HFSummarizer
+from bench.summarizers.prompt import DEFAULT_PROMPT, compile_template, render_prompt
 
 CHAT_CHOICES = ("auto", "true", "false")
-DEFAULT_PROMPT = (
-    "Summarize the following {{ documents | length }} news articles about one event in at most "
-    "{{ limit }} {{ unit }}.\n\n"
-    "{% for doc in documents %}Article {{ loop.index }}:\n{{ doc }}\n\n{% endfor %}Summary:"
-)
-
-
-def compile_template(source: str) -> Any:
-    """A sandboxed Jinja2 template in which a misspelt variable is an error."""
-    try:
-        from jinja2 import StrictUndefined, TemplateSyntaxError
-        from jinja2.sandbox import SandboxedEnvironment
-    except ImportError as exc:
-        raise ImportError("prompt templates need jinja2: pip install 'mdsbench[models]'") from exc
-    if not isinstance(source, str) or not source.strip():
-        raise ValueError("prompt template must be a non-empty string")
-    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
-    try:
-        return env.from_string(source)
-    except TemplateSyntaxError as exc:
-        raise ValueError(f"prompt template line {exc.lineno}: {exc.message}") from exc
 
 
 class Causal(HFSummarizer):
@@ -95,17 +75,7 @@ class Causal(HFSummarizer):
         return super()._model_limit() - int(new)
 
     def _render(self, documents: list[str]) -> str:
-        from jinja2 import TemplateError
-
-        try:
-            text = self.template.render(
-                documents=documents,
-                input=self.separator.join(documents),
-                limit=self.budget.limit,
-                unit=self.budget.unit,
-            )
-        except TemplateError as exc:
-            raise ValueError(f"prompt template: {exc}") from exc
+        text = render_prompt(self.template, documents, self.separator, self.budget)
         if not self.use_chat:
             return text
         messages = [{"role": "user", "content": text}]
