@@ -107,3 +107,43 @@ def file_in_folder(folder: Path, name: Any, where: str) -> Path:
     if path.resolve().parent != folder.resolve():
         raise BenchError(f"{where}: file {name!r} is outside the folder of its manifest")
     return path
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_line(line: str, where: str) -> Any:
+    """One JSON value; NaN, Infinity, deep nesting and lone surrogates are errors at ``where``."""
+    try:
+        value = json.loads(line, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"{where} is not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # NaN, Infinity
+        raise BenchError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise BenchError(f"{where} is nested too deeply") from None
+    try:  # lone surrogates ("\ud800") parse but cannot be written back as UTF-8
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BenchError(f"{where} holds text that is not valid Unicode") from None
+    return value
+
+
+def read_jsonl_rows(path: Path, what: str) -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` of every non-blank line of a JSON Lines file (plain or gzip).
+
+    Raises:
+        BenchError: the file cannot be read (:func:`read_text`), or a line is not a JSON object,
+            naming the file and line.
+    """
+    rows = []
+    for line_no, line in enumerate(read_text(path, what).split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path} line {line_no}"
+        value = parse_json_line(line, where)
+        if not isinstance(value, dict):
+            raise BenchError(f"{where}: expected a JSON object, got {type(value).__name__}")
+        rows.append((line_no, value))
+    return rows

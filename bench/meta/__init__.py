@@ -1,0 +1,1 @@
+"""bench-meta: meta-evaluation of metrics against human judgements."""
