@@ -23,7 +23,7 @@ from bench import __version__
 from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
 from bench.overrides import check_overrides, guard_hydra_files
-from bench.results.records import EXECUTION_KEYS
+from bench.results.records import EXECUTION_KEYS, is_execution_key
 from bench.types import Cluster
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ def run(
     run_record = {
         "mdsbench": __version__,
         "system": summarizer.name,
-        "overrides": [o for o in overrides if o.split("=", 1)[0] not in EXECUTION_KEYS],
+        "overrides": [o for o in overrides if not is_execution_key(o.split("=", 1)[0])],
         "n_clusters": len(clusters),
         "scores": {k: v.as_dict() for k, v in system.items()},
         "metric_signatures": signatures,

@@ -14,7 +14,13 @@ from typing import IO, Any
 
 # Config keys that steer how a run is executed but cannot change its results: left out of the
 # recorded config and of run labels.
-EXECUTION_KEYS = ("resume",)
+EXECUTION_KEYS = ("resume", "tracking")
+
+
+def is_execution_key(override_key: str) -> bool:
+    """Whether an override's key (``resume``, ``+tracking``, ``tracking.uri``) is execution-only."""
+    key = override_key.lstrip("+~")
+    return any(key == k or key.startswith(f"{k}.") for k in EXECUTION_KEYS)
 
 
 def dumps(obj: Any) -> str:
