@@ -1,0 +1,1 @@
+"""bench-report: one self-contained HTML page per sweep."""
