@@ -30,27 +30,21 @@ import logging
 import math
 import re
 import sys
-import time
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.core.build import build_metrics, instantiate
+from bench.core.scoring import ids_text, score_summaries
 from bench.data.clusters import build_document, check_id
 from bench.data.io import read_text, require_keys
 from bench.errors import ArgumentParser, BenchError
 from bench.metrics.consistency.base import FAILING
 from bench.preprocess.text import collapse_ws, split_sentences
 from bench.results.tables import column_label, scale
-from bench.run import (
-    CONF_DIR,
-    _instantiate,
-    _metric_nodes,
-    check_group_choices,
-    metric_details,
-    user_error,
-)
+from bench.run import CONF_DIR, check_group_choices, user_error
 from bench.types import Cluster, Document, Reference
 
 # Named, not __name__, so `python -m bench.score` logs like the entry point.
@@ -60,16 +54,12 @@ PROG = "bench-score"
 LABELS = ("faithful", "error", "disputed")
 # Keys of an output line that an input line may not bring along as an extra key.
 RESERVED = ("scores",)
+# Fields of an output line that no metric may write.
+RESERVED_OUTPUT = ("id", "cluster_id", "scores")
 ISSUES_SUFFIX = "_issues"
 IGNORED_GROUPS = ("summarizer", "packing", "budget", "perturb", "stats", "sweep")
 NO_KIND = "unspecified"
-_SHOWN = 5
 _MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>|#])")
-
-
-def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(repr(i) for i in list(ids)[:_SHOWN])
-    return shown + (f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else "")
 
 
 # --------------------------------------------------------------------------- reading
@@ -241,81 +231,6 @@ def summary_text(summary: str) -> str:
 # --------------------------------------------------------------------------- scoring
 
 
-def check_requirements(
-    metrics: Mapping[str, Any], clusters: Sequence[Cluster], source: str
-) -> None:
-    """Every cluster has what every metric needs: source documents, reference summaries."""
-    needs = (("needs_documents", "documents", "source documents"),
-             ("needs_references", "references", "reference summaries"))  # fmt: skip
-    for name, metric in metrics.items():
-        for attribute, field, what in needs:
-            if not getattr(metric, attribute, False):
-                continue
-            lacking = list(dict.fromkeys(c.cluster_id for c in clusters if not getattr(c, field)))
-            if lacking:
-                raise BenchError(
-                    f"metric {name!r} needs {what}, but {source} has none for cluster(s) "
-                    f"{_ids(lacking)}"
-                )
-
-
-def _claim(owner: dict[str, str], key: str, name: str) -> None:
-    """Record that metric ``name`` produces ``key``; two metrics may not produce one key."""
-    if owner.setdefault(key, name) != name:
-        raise BenchError(
-            f"metrics {owner[key]!r} and {name!r} both produce {key!r}; select one of them"
-        )
-
-
-def score_batch(
-    texts: Sequence[str], clusters: Sequence[Cluster], metrics: Mapping[str, Any]
-) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
-    """Scores and details of every summary, each metric called once on the whole batch.
-
-    The batch is ordered by cluster (first appearance, stable) so a metric sees the summaries of
-    one cluster together; results come back in the given order.
-    """
-    first: dict[str, int] = {}
-    for c in clusters:
-        first.setdefault(c.cluster_id, len(first))
-    order = sorted(range(len(texts)), key=lambda i: first[clusters[i].cluster_id])
-    batch_texts = [texts[i] for i in order]
-    batch_clusters = [clusters[i] for i in order]
-    scores: list[dict[str, float]] = [{} for _ in texts]
-    details: list[dict[str, Any]] = [{} for _ in texts]
-    score_owner: dict[str, str] = {}
-    detail_owner: dict[str, str] = {}
-    # Declared keys first, so a clash is reported before any (possibly slow) metric runs.
-    for name, metric in metrics.items():
-        for key in getattr(metric, "higher_is_better", {}):
-            _claim(score_owner, key, name)
-    for step, (name, metric) in enumerate(metrics.items(), start=1):
-        log.info("scoring %d summaries with %s (%d/%d)", len(texts), name, step, len(metrics))
-        started = time.time()
-        try:
-            values = metric.score(batch_texts, batch_clusters)
-        except ValueError as exc:
-            raise BenchError(f"metric {name!r}: {exc}") from exc
-        if len(values) != len(texts):
-            raise BenchError(
-                f"metric {name!r} returned {len(values)} scores for {len(texts)} summaries"
-            )
-        extra = metric_details(metric, len(texts))
-        for j, i in enumerate(order):
-            for owner, keys in ((score_owner, values[j]), (detail_owner, extra[j])):
-                for key in keys:
-                    _claim(owner, key, name)
-            scores[i].update(values[j])
-            details[i].update(extra[j])
-        log.info("%s done in %.1fs", name, time.time() - started)
-    clash = sorted(set(score_owner) & set(detail_owner))
-    if clash:
-        raise BenchError(
-            f"metric {detail_owner[clash[0]]!r} gives details named like a score: {clash[0]!r}"
-        )
-    return scores, details
-
-
 def output_rows(
     inputs: Sequence[ScoreInput],
     scores: Sequence[dict[str, float]],
@@ -326,7 +241,7 @@ def output_rows(
     rows = []
     for inp, values, extra in zip(inputs, scores, details, strict=True):
         for key in extra:
-            if key in ("id", "cluster_id", "scores") or key in inp.extra:
+            if key in inp.extra:
                 raise BenchError(
                     f"{path} line {inp.line_no}: key {key!r} clashes with the details a metric "
                     "writes; rename it"
@@ -737,29 +652,28 @@ def run_cli(argv: Sequence[str]) -> int:
         )
     cfg = compose(args.overrides)
     redact_logs(cfg)
-    cleaning = _instantiate(cfg.cleaning, "cleaning")
+    cleaning = instantiate(cfg.cleaning, "cleaning")
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
-    metrics = {k: _instantiate(v, f"metric {k!r}") for k, v in _metric_nodes(cfg).items()}
+    metrics = build_metrics(cfg, RESERVED_OUTPUT)
     if args.clusters:
         available = read_clusters(args.clusters, Cleaner(cleaning))
         source = f"--clusters {args.clusters}"
     else:
-        loaded = _instantiate(cfg.dataset, "dataset").load(Cleaner(cleaning))
+        loaded = instantiate(cfg.dataset, "dataset").load(Cleaner(cleaning))
         available = {c.cluster_id: c for c in loaded}
         source = f"dataset {cfg.dataset.get('name', '?')!r}"
     for inp in inputs:
         if inp.cluster_id not in available:
             raise BenchError(
                 f"{args.input} line {inp.line_no}: unknown cluster_id {inp.cluster_id!r} "
-                f"(not in {source}, which has {_ids(list(available))})"
+                f"(not in {source}, which has {ids_text(list(available))})"
             )
     clusters = [available[i.cluster_id] for i in inputs]
-    check_requirements(metrics, clusters, source)
 
     texts = [summary_text(i.summary) for i in inputs]
-    scores, details = score_batch(texts, clusters, metrics)
-    rows = output_rows(inputs, scores, details, args.input)
+    scored = score_summaries(texts, clusters, metrics, source, RESERVED_OUTPUT)
+    rows = output_rows(inputs, scored.scores, scored.details, args.input)
     figures = detection_figures(rows)
     if figures is not None and not figures["issues_from"]:
         if args.figures:
