@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import math
 import re
 import sys
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,14 +36,14 @@ from typing import Any
 
 from bench.core.build import build_metrics, instantiate
 from bench.core.scoring import ids_text, score_summaries
-from bench.data.clusters import build_document, check_id
-from bench.data.io import read_text, require_keys
+from bench.data.hub import JsonlClusters
+from bench.data.io import json_lines, parse_json_line, read_text, require_keys
 from bench.errors import ArgumentParser, BenchError
 from bench.metrics.consistency.base import FAILING
 from bench.preprocess.text import collapse_ws, split_sentences
 from bench.results.tables import column_label, scale
 from bench.run import CONF_DIR, check_group_choices, user_error
-from bench.types import Cluster, Document, Reference
+from bench.types import Cluster
 
 # Named, not __name__, so `python -m bench.score` logs like the entry point.
 log = logging.getLogger("bench.score")
@@ -81,32 +79,6 @@ class ScoreInput:
         return self.extra.get("label")
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            yield line_no, line
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse_line(line: str, where: str) -> Any:
-    try:
-        value = json.loads(line, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise BenchError(f"{where} is not valid JSON: {exc.msg}") from None
-    except ValueError as exc:  # NaN, Infinity
-        raise BenchError(f"{where}: {exc}") from None
-    except RecursionError:
-        raise BenchError(f"{where} is nested too deeply") from None
-    try:  # lone surrogates ("\ud800") parse but cannot be written back as UTF-8
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BenchError(f"{where} holds text that is not valid Unicode") from None
-    return value
-
-
 def _string(row: Mapping[str, Any], key: str, where: str, empty: bool = False) -> str:
     value = row[key]
     if not isinstance(value, str):
@@ -121,9 +93,9 @@ def read_inputs(path: Path) -> list[ScoreInput]:
     text = read_text(path, "summaries file")
     inputs: list[ScoreInput] = []
     first_line: dict[str, int] = {}
-    for line_no, line in _lines(text):
+    for line_no, line in json_lines(text):
         where = f"{path} line {line_no}"
-        row = require_keys(_parse_line(line, where), ("id", "cluster_id", "summary"), where)
+        row = require_keys(parse_json_line(line, where), ("id", "cluster_id", "summary"), where)
         sid = _string(row, "id", where)
         cid = _string(row, "cluster_id", where)
         summary = _string(row, "summary", where, empty=True)
@@ -144,83 +116,17 @@ def read_inputs(path: Path) -> list[ScoreInput]:
     return inputs
 
 
-def _check_keys(obj: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(obj) - set(allowed))
-    if unknown:
-        raise BenchError(
-            f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(repr(k) for k in allowed)}"
-        )
-
-
-def _entries(row: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    value = row.get(key, [])
-    if not isinstance(value, list):
-        raise BenchError(f"{where}: {key!r} must be a list, got {type(value).__name__}")
-    return value
-
-
-def _document(entry: Any, cleaner: Any, where: str, seen: set[str]) -> Document:
-    """One document of a clusters-file line, cleaned and split as LocalClusters does."""
-    require_keys(entry, ("doc_id", "text"), where)
-    _check_keys(entry, ("doc_id", "text", "title"), where)
-    try:
-        doc_id = check_id(entry["doc_id"], "doc_id")
-    except BenchError as exc:
-        raise BenchError(f"{where}: {exc}") from None
-    if doc_id in seen:
-        raise BenchError(f"{where}: duplicate doc_id {doc_id!r}")
-    seen.add(doc_id)
-    raw = _string(entry, "text", where)
-    title = _string(entry, "title", where, empty=True) if "title" in entry else ""
-    doc = build_document(cleaner, doc_id, title, raw, where)
-    if doc is None:
-        raise BenchError(f"{where}: document {doc_id!r} has no text left after cleaning")
-    return doc
-
-
-def _reference(entry: Any, where: str, seen: set[str]) -> Reference:
-    """One reference of a clusters-file line, normalised as reference files are."""
-    require_keys(entry, ("ref_id", "text"), where)
-    _check_keys(entry, ("ref_id", "text", "author"), where)
-    ref_id = _string(entry, "ref_id", where)
-    if ref_id in seen:
-        raise BenchError(f"{where}: duplicate ref_id {ref_id!r}")
-    seen.add(ref_id)
-    author = _string(entry, "author", where, empty=True) if "author" in entry else ""
-    text = unicodedata.normalize("NFC", _string(entry, "text", where))
-    lines = [collapse_ws(line) for line in text.splitlines() if line.strip()]
-    if sum(len(line.split()) for line in lines) < 2:
-        raise BenchError(f"{where}: reference {ref_id!r} has fewer than 2 words")
-    return Reference(ref_id, author, "\n".join(lines))
-
-
 def read_clusters(path: Path, cleaner: Any) -> dict[str, Cluster]:
-    """Clusters from a JSONL file; ``documents`` and ``references`` may be absent or empty."""
-    text = read_text(path, "clusters file")
-    clusters: dict[str, Cluster] = {}
-    for line_no, line in _lines(text):
-        where = f"{path} line {line_no}"
-        row = require_keys(_parse_line(line, where), ("cluster_id",), where)
-        _check_keys(row, ("cluster_id", "documents", "references"), where)
-        try:
-            cid = check_id(row["cluster_id"], "cluster_id")
-        except BenchError as exc:
-            raise BenchError(f"{where}: {exc}") from None
-        if cid in clusters:
-            raise BenchError(f"{where}: duplicate cluster_id {cid!r}")
-        doc_ids: set[str] = set()
-        docs = tuple(
-            _document(entry, cleaner, f"{where} document #{i}", doc_ids)
-            for i, entry in enumerate(_entries(row, "documents", where), start=1)
-        )
-        ref_ids: set[str] = set()
-        refs = tuple(
-            _reference(entry, f"{where} reference #{i}", ref_ids)
-            for i, entry in enumerate(_entries(row, "references", where), start=1)
-        )
-        clusters[cid] = Cluster(cid, docs, refs)
-    log.info("read %d clusters from %s", len(clusters), path)
-    return clusters
+    """The clusters of a ``--clusters`` file, read by the ``jsonl`` dataset reader.
+
+    Documents and references may be absent or empty (a metric that needs them says so); keys
+    other than the documented ones are refused, so that a misspelt key is not ignored.
+    """
+    source = JsonlClusters(
+        path=str(path), name="clusters", require_documents=False, require_references=False,
+        strict_keys=True,
+    )  # fmt: skip
+    return {c.cluster_id: c for c in source.load(cleaner)}
 
 
 def summary_text(summary: str) -> str:

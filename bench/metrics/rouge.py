@@ -41,7 +41,7 @@ from bench import __version__
 from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.metrics.porter import stem as porter_stem
-from bench.preprocess.text import collapse_ws, split_sentences, unspaced
+from bench.preprocess.text import unspaced
 from bench.types import Cluster
 
 log = logging.getLogger(__name__)
@@ -350,10 +350,6 @@ def flatten(scores: Mapping[str, Score]) -> dict[str, float]:
 
 _UNICODE_TOK = "unicode(nfkc+casefold+[LNM]+,char:han/kana/thai/lao/khmer/myanmar)"
 _VARIANT_LABELS = {"f": "F1", "p": "P", "r": "R"}
-#: How summary-level LCS splits texts: summaries at newlines (one sentence per line, as the
-#: runners write them), references at newlines and then into sentences (the ROUGE metrics split
-#: the reference lines themselves, however a dataset wrapped them).
-SENTENCE_SPLIT = "newline+ref-sentences"
 
 
 def rouge_label(rouge_type: str, variant: str) -> str:
@@ -382,21 +378,10 @@ def rouge_info(
     )
 
 
-def reference_sentences(text: str) -> str:
-    """A reference with each of its lines split into sentences, one sentence per line.
-
-    References keep the lines their dataset gave (:mod:`bench.data.references`); summary-level
-    LCS needs sentences, so the ROUGE metrics split them here, whatever the source.
-    """
-    return "\n".join(collapse_ws(s) for s in split_sentences(text.split("\n")))
-
-
-def cluster_references(cluster: Cluster, sentences: bool) -> list[str]:
-    """The texts of a cluster's references (split into sentences if ``sentences``)."""
+def cluster_references(cluster: Cluster) -> list[str]:
+    """The texts of a cluster's references (one sentence per line); none is an error."""
     if not cluster.references:
         raise ValueError(f"cluster {cluster.cluster_id!r} has no reference summaries")
-    if sentences:
-        return [reference_sentences(r.text) for r in cluster.references]
     return [r.text for r in cluster.references]
 
 
@@ -458,10 +443,8 @@ class Rouge:
         """ROUGE of each summary against its cluster's references."""
         if len(summaries) != len(clusters):
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
-        # Only summary-level LCS sees the sentence boundaries of the references.
-        split = "rougeLsum" in self.rouge_types
         scores = [
-            flatten(self.scorer.score(s, cluster_references(c, split)))
+            flatten(self.scorer.score(s, cluster_references(c)))
             for s, c in zip(summaries, clusters, strict=True)
         ]
         self._warn_untokenised(summaries, clusters)
@@ -499,6 +482,6 @@ class Rouge:
             "types": ",".join(self.rouge_types),
             "stem": stem,
             "tok": "lower+[a-z0-9]+" if self.tokenizer == "rouge_score" else _UNICODE_TOK,
-            "lsum_split": SENTENCE_SPLIT,
+            "lsum_split": "newline",
             "multiref": self.multi_ref,
         }

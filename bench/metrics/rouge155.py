@@ -36,7 +36,7 @@ from bench import __version__
 from bench.metrics.base import MetricOutput
 from bench.metrics.lcs import union_lcs_hits
 from bench.metrics.porter155 import stem as porter_stem
-from bench.metrics.rouge import SENTENCE_SPLIT, cluster_references, rouge_info
+from bench.metrics.rouge import cluster_references, rouge_info
 from bench.types import Cluster
 
 DATA_DIR = Path(__file__).resolve().parent / "rouge155_data"
@@ -465,11 +465,11 @@ class Rouge155Metric:
     """The ``rouge155`` metric: ROUGE-1.5.5 as the Perl script prints it (5 decimals).
 
     Its keys are those of the ``rouge`` metric (:class:`bench.metrics.rouge.Rouge`): select one
-    of the two per run. Summaries are split into sentences at newlines, references at newlines
-    and then into sentences. Types rouge1..9, rougeL (summary-level) and one of rougeS<d> /
-    rougeSU<d> (``-2 d`` [``-u``]); ``multi_ref`` is ``pooled`` (``-f A``) or ``max`` (``-f B``,
-    the reference with the best recall). ``use_stemmer`` is ``-m``; ``remove_stopwords``,
-    ``length_words``, ``length_bytes`` and ``alpha`` are ``-s``, ``-l``, ``-b`` and ``-p``.
+    of the two per run. Summaries and references are split into sentences at newlines. Types
+    rouge1..9, rougeL (summary-level) and one of rougeS<d> / rougeSU<d> (``-2 d`` [``-u``]);
+    ``multi_ref`` is ``pooled`` (``-f A``) or ``max`` (``-f B``, the reference with the best
+    recall). ``use_stemmer`` is ``-m``; ``remove_stopwords``, ``length_words``,
+    ``length_bytes`` and ``alpha`` are ``-s``, ``-l``, ``-b`` and ``-p``.
     """
 
     name = "rouge155"
@@ -520,7 +520,7 @@ class Rouge155Metric:
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
         return MetricOutput.of(
             [
-                self._scores(s, cluster_references(c, sentences=True))
+                self._scores(s, cluster_references(c))
                 for s, c in zip(summaries, clusters, strict=True)
             ]
         )
@@ -534,6 +534,6 @@ class Rouge155Metric:
             "flags": self.rouge155.options.flags(),
             "stem": "porter(ROUGE-1.5.5)+wordnet-2.0-exc" if self.use_stemmer else "none",
             "tok": "ascii-lower+[a-z0-9]+",
-            "sent_split": SENTENCE_SPLIT,
+            "sent_split": "newline",
             "multiref": self.multi_ref,
         }

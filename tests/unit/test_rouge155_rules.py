@@ -297,7 +297,7 @@ def test_flags_string():
     assert opts.flags() == "-n 2 -m -s -2 4 -u -l 100 -f B -p 0.5"
 
 
-# --- The rouge155 metric (Rouge155Metric) ----------------------------------------------------------
+# --- The rouge155 metric (Rouge155Metric) ---------------------------------------------------------
 
 
 def _cluster(cid: str, refs: list[str]) -> Cluster:
@@ -348,9 +348,7 @@ def test_metric_options_map_to_flags():
                    multi_ref="pooled", remove_stopwords=True,
                    length_words=100, alpha=0.25)  # fmt: skip
     assert metric.signature()["flags"] == "-n 4 -s -l 100 -f A -p 0.25"
-    assert Rouge155Metric(length_bytes=665).signature()["flags"] == (
-        "-n 2 -m -b 665 -f B -p 0.5"
-    )
+    assert Rouge155Metric(length_bytes=665).signature()["flags"] == ("-n 2 -m -b 665 -f B -p 0.5")
 
 
 @pytest.mark.parametrize("rule", ["mean", "jackknife"])
@@ -360,26 +358,29 @@ def test_metric_rejects_rules_rouge155_lacks(rule):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("cls", "kwargs", "match"),
     [
-        ({"mode": "perl"}, "unknown ROUGE mode"),
-        ({"mode": "rouge155", "rouge_types": ["rougeLsum"]}, "summary-level"),
-        ({"mode": "rouge155", "rouge_types": ["rouge1", "rougeS4", "rougeSU4"]}, "one skip"),
-        ({"mode": "rouge155", "rouge_types": ["rougeW"]}, "unknown ROUGE type"),
-        ({"mode": "rouge155", "length_words": 10, "length_bytes": 10}, "exclusive"),
-        ({"mode": "rouge155", "alpha": 2.0}, "alpha"),
-        ({"remove_stopwords": True}, "rouge155 only"),
-        ({"length_words": 100}, "rouge155 only"),
-        ({"length_bytes": 100}, "rouge155 only"),
-        ({"alpha": 0.3}, "rouge155 only"),
-        ({"rouge_types": ["rougeSU4"]}, "unknown ROUGE type"),
-        ({"rouge_types": []}, "at least one"),
-        ({"mode": "rouge155", "rouge_types": []}, "at least one"),
+        (Rouge, {"mode": "perl"}, "unknown ROUGE mode"),
+        (Rouge, {"mode": "rouge155"}, r"select metrics=\[rouge155\]"),
+        (Rouge155Metric, {"rouge_types": ["rougeLsum"]}, "summary-level"),
+        (Rouge155Metric, {"rouge_types": ["rouge1", "rougeS4", "rougeSU4"]}, "one skip"),
+        (Rouge155Metric, {"rouge_types": ["rougeW"]}, "unknown ROUGE type"),
+        (Rouge155Metric, {"length_words": 10, "length_bytes": 10}, "exclusive"),
+        (Rouge155Metric, {"alpha": 2.0}, "alpha"),
+        (Rouge, {"remove_stopwords": True}, "unexpected keyword"),
+        (Rouge, {"length_words": 100}, "unexpected keyword"),
+        (Rouge, {"length_bytes": 100}, "unexpected keyword"),
+        (Rouge, {"alpha": 0.3}, "unexpected keyword"),
+        (Rouge155Metric, {"tokenizer": "unicode"}, "unexpected keyword"),
+        (Rouge, {"rouge_types": ["rougeSU4"]}, "unknown ROUGE type"),
+        (Rouge, {"rouge_types": []}, "at least one"),
+        (Rouge155Metric, {"rouge_types": []}, "at least one"),
     ],
 )
-def test_metric_rejects_invalid_combinations(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        Rouge(**kwargs)
+def test_metric_rejects_invalid_combinations(cls, kwargs, match):
+    # The options of the other ROUGE are not silently accepted (TypeError from the class).
+    with pytest.raises((ValueError, TypeError), match=match):
+        cls(**kwargs)
 
 
 @pytest.mark.parametrize("rule", ["pooled", "max"])
