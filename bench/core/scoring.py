@@ -60,13 +60,13 @@ def check_requirements(
     for name, metric in metrics.items():
         info = metric_info(name, metric)
         needs = (
-            (info.needs_documents, "documents", "source documents"),
-            (info.needs_references, "references", "reference summaries"),
+            (info.needs_documents, lambda c: c.documents, "source documents"),
+            (info.needs_references, lambda c: c.references, "reference summaries"),
         )
-        for needed, field, what in needs:
+        for needed, has, what in needs:
             if not needed:
                 continue
-            lacking = list(dict.fromkeys(c.cluster_id for c in clusters if not getattr(c, field)))
+            lacking = list(dict.fromkeys(c.cluster_id for c in clusters if not has(c)))
             if lacking:
                 raise BenchError(
                     f"metric {name!r} needs {what}, but {source} has none for cluster(s) "
