@@ -13,18 +13,19 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from bench import __version__
+from bench.core.build import build_metrics, instantiate
+from bench.core.scoring import key_bounds, score_summaries
 from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
+from bench.metrics.base import LENGTH_INFO
 from bench.overrides import check_overrides, guard_hydra_files
 from bench.results.records import EXECUTION_KEYS, is_execution_key
-from bench.types import Cluster
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the
 # Part of the result set (moved in with it, before the markers): a kill cannot separate them.
 KEPT_FILES = tuple(f"{HYDRA_KEPT}/{Path(name).name}" for name in HYDRA_FILES)
 FAILED_DIR = ".failed"
+# Fields of a scores.jsonl row and the budget's length keys: no metric may write these names.
+RESERVED = ("cluster_id", "summary", "scores", "per_reference", *LENGTH_INFO.keys)
 
 NAME_MAX = 255  # bytes in one path component on common file systems
 
@@ -71,32 +74,6 @@ OmegaConf.register_new_resolver("bench_root", lambda: str(ROOT), replace=True)
 OmegaConf.register_new_resolver("bench_dirname", safe_dirname, replace=True)
 
 
-def _instantiate(node: Any, what: str, **kwargs: Any) -> Any:
-    from hydra.errors import InstantiationException
-    from hydra.utils import instantiate
-
-    try:
-        if not kwargs:
-            return instantiate(node, _convert_="all")
-        # Objects passed as kwargs would be converted to configs by Hydra: bind them after.
-        return instantiate(node, _convert_="all", _partial_=True)(**kwargs)
-    except InstantiationException as exc:
-        cause = exc.__cause__
-        if isinstance(cause, BenchError | ValueError | TypeError):
-            raise BenchError(f"invalid {what} configuration: {cause}") from cause
-        raise
-    except (ValueError, TypeError) as exc:
-        raise BenchError(f"invalid {what} configuration: {exc}") from exc
-
-
-def _metric_nodes(cfg: DictConfig) -> dict[str, Any]:
-    metrics = cfg.get("metrics") or {}
-    nodes = {k: v for k, v in metrics.items() if isinstance(v, DictConfig) and "_target_" in v}
-    if not nodes:
-        raise BenchError("no metrics selected: choose at least one, e.g. metrics=[rouge]")
-    return nodes
-
-
 def _non_negative_int(value: Any, what: str, minimum: int = 0) -> int:
     try:
         return check_int(value, what, minimum)
@@ -113,35 +90,6 @@ def _result_config(cfg: DictConfig) -> dict[str, Any]:
     return redact_env(resolved, env_values(cfg))
 
 
-def _reference_views(
-    metric: Any, text: str, cluster: Cluster
-) -> tuple[dict[str, dict[str, float]], dict[str, list[float]]]:
-    """Scores against each single reference, and with each reference left out in turn.
-
-    Used when there is one cluster: per-reference scores pair systems in significance tests,
-    leave-one-out scores give the jackknife interval. Works for any reference-based metric.
-    """
-    refs = cluster.references
-    per_ref = {r.ref_id: metric.score([text], [replace(cluster, references=(r,))])[0] for r in refs}
-    loo: dict[str, list[float]] = {}
-    if len(refs) >= 2:
-        for i in range(len(refs)):
-            subset = replace(cluster, references=refs[:i] + refs[i + 1 :])
-            for key, value in metric.score([text], [subset])[0].items():
-                loo.setdefault(key, []).append(value)
-    return per_ref, loo
-
-
-def metric_details(metric: Any, n: int) -> list[dict[str, Any]]:
-    """The per-cluster ``details`` a metric left after ``score()`` (empty dicts if none)."""
-    details = getattr(metric, "details", None)
-    if details is None:
-        return [{} for _ in range(n)]
-    if len(details) != n:
-        raise BenchError(f"metric {metric.name!r} gave details for {len(details)} of {n} clusters")
-    return [dict(d) for d in details]
-
-
 def run(
     cfg: DictConfig,
     out_dir: Path,
@@ -155,35 +103,27 @@ def run(
     inputs read from outside the config (data, references, precomputed summaries, model weights)
     still have the content hashes recorded there, and recomputed otherwise.
     """
-    from bench.metrics.base import LENGTH_INFO
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate, check_samples
     from bench.results.fileset import replace_set
     from bench.results.provenance import git_commit, package_versions
     from bench.results.records import atomic_write_json, atomic_write_jsonl, check_scores
+    from bench.summarizers.base import CachesGenerations, ReportsInput, ReportsUsage
 
     started = time.time()
     redact_logs(cfg)
     seed = _non_negative_int(cfg.seed, "seed")
     n_samples = check_samples(cfg.stats.n_samples, "stats.n_samples")
     stats_seed = _non_negative_int(cfg.stats.seed, "stats.seed")
-    budget = _instantiate(cfg.budget, "budget")
-    cleaning = _instantiate(cfg.cleaning, "cleaning")
+    budget = instantiate(cfg.budget, "budget")
+    cleaning = instantiate(cfg.cleaning, "cleaning")
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
-    source = _instantiate(cfg.dataset, "dataset")
-    perturbation = _instantiate(cfg.perturb, "perturb")
-    summarizer = _instantiate(cfg.summarizer, "summarizer", budget=budget)
-    metrics = {k: _instantiate(v, f"metric {k!r}") for k, v in _metric_nodes(cfg).items()}
-    owner: dict[str, str] = {}
-    for name, metric in metrics.items():
-        for key in metric.higher_is_better:
-            if key in owner:
-                raise BenchError(
-                    f"metrics {owner[key]!r} and {name!r} both produce {key!r}; select one of them"
-                )
-            owner[key] = name
+    source = instantiate(cfg.dataset, "dataset")
+    perturbation = instantiate(cfg.perturb, "perturb")
+    summarizer = instantiate(cfg.summarizer, "summarizer", budget=budget)
+    metrics = build_metrics(cfg, RESERVED)
 
     load_started = time.time()
     splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
@@ -208,44 +148,21 @@ def run(
     cuts = [budget.apply(s) for s in raw]
     texts = [c.text for c in cuts]
 
-    per_cluster: list[dict[str, float]] = [budget.lengths(c) for c in cuts]
-    loo: list[dict[str, list[float]]] = [{} for _ in clusters]
-    per_reference: dict[str, dict[str, float]] = {}
-    signatures: dict[str, dict[str, str]] = {}
-    bounds: dict[str, tuple[float, float]] = {}
-    # Non-numeric output of a metric per cluster (e.g. fact_issues), written beside the scores.
-    details: list[dict[str, Any]] = [{} for _ in clusters]
-    score_seconds: dict[str, float] = {}
-    for name, metric in metrics.items():
-        log.info("scoring with %s", name)
-        metric_started = time.time()
-        try:
-            values_per_cluster = metric.score(texts, clusters)
-        except ValueError as exc:
-            raise BenchError(f"metric {name!r}: {exc}") from exc
-        for row, values in zip(per_cluster, values_per_cluster, strict=True):
-            row.update(values)
-        for row, extra in zip(details, metric_details(metric, len(clusters)), strict=True):
-            clash = sorted(set(extra) & (set(row) | {"cluster_id", "summary", "scores"}))
-            if clash:
-                raise BenchError(f"metric {name!r} details reuse the key(s) {', '.join(clash)}")
-            row.update(extra)
-        value_range = getattr(metric, "value_range", None)
-        if value_range is not None:
-            bounds.update({key: tuple(value_range) for key in metric.higher_is_better})
-        if len(clusters) == 1 and getattr(metric, "needs_references", False):
-            by_ref, metric_loo = _reference_views(metric, texts[0], clusters[0])
-            loo[0].update(metric_loo)
-            for ref_id, values in by_ref.items():
-                per_reference.setdefault(ref_id, {}).update(values)
-        signatures[name] = metric.signature()
-        score_seconds[name] = round(time.time() - metric_started, 3)
+    scored = score_summaries(
+        texts, clusters, metrics, f"dataset {source.name!r}", RESERVED, views=True
+    )
+    per_cluster = [
+        {**budget.lengths(cut), **values} for cut, values in zip(cuts, scored.scores, strict=True)
+    ]
+    signatures = {name: metric.signature() for name, metric in metrics.items()}
 
-    system = aggregate(per_cluster, loo, n_samples=n_samples, seed=stats_seed, bounds=bounds)
+    system = aggregate(
+        per_cluster, scored.loo, n_samples=n_samples, seed=stats_seed, bounds=key_bounds(metrics)
+    )
     check_scores({k: v.as_dict() for k, v in system.items()}, "computed scores")
     sig_strings = {}
     for name, sig in signatures.items():
-        ci = system[next(iter(metrics[name].higher_is_better))].method
+        ci = system[next(iter(metrics[name].info.keys))].method
         split = source.signature().get("splitter", "unknown")
         full = {**sig, "split": split, "len": budget.signature(), "ci": ci}
         sig_strings[name] = "|".join(f"{k}:{v}" for k, v in full.items())
@@ -276,9 +193,9 @@ def run(
     }
     run_record = redact_env(run_record, env_values(cfg))
     # What a model-based summarizer's input kept of each document (packing accounting).
-    input_report = getattr(summarizer, "input_report", None) or {}
+    input_report = summarizer.input_report if isinstance(summarizer, ReportsInput) else {}
     # What a served model reported per cluster (tokens, model id, latency of the answer used).
-    usage = getattr(summarizer, "usage", None) or {}
+    usage = summarizer.usage if isinstance(summarizer, ReportsUsage) else {}
     summaries_rows = [
         {
             "cluster_id": cl.cluster_id,
@@ -294,10 +211,10 @@ def run(
     ]
     score_rows: list[dict[str, Any]] = [
         {"cluster_id": cl.cluster_id, "summary": cut.text, "scores": row, **extra}
-        for cl, cut, row, extra in zip(clusters, cuts, per_cluster, details, strict=True)
+        for cl, cut, row, extra in zip(clusters, cuts, per_cluster, scored.details, strict=True)
     ]
-    if per_reference:
-        score_rows[0]["per_reference"] = per_reference
+    if scored.per_reference:
+        score_rows[0]["per_reference"] = scored.per_reference
     try:
         # Into a staging folder first, moved in as one set once complete: until then an earlier
         # complete run in ``out_dir`` stays as it was, whatever happens to this one.
@@ -314,17 +231,16 @@ def run(
                 "seconds": round(finished - started, 3),
                 "load_seconds": round(load_seconds, 3),
                 "summarize_seconds": round(summarized - summarize_started, 3),
-                "score_seconds": score_seconds,
+                "score_seconds": scored.seconds,
             }
             if splits is not None:
                 timing["split_store"] = {"hits": splits.hits, "misses": splits.misses}
-            cache = getattr(summarizer, "cache", None)
-            if cache is not None and getattr(cache, "enabled", False):
+            cache = summarizer.cache if isinstance(summarizer, CachesGenerations) else None
+            if cache is not None and cache.enabled:
                 timing["generation_cache"] = {"hits": cache.hits, "misses": cache.misses}
                 log.info("generation cache: %d hits, %d misses", cache.hits, cache.misses)
-            totals = getattr(summarizer, "request_totals", None)
-            if totals:
-                timing["requests"] = dict(totals)
+            if isinstance(summarizer, ReportsUsage) and summarizer.request_totals:
+                timing["requests"] = dict(summarizer.request_totals)
             atomic_write_json(staging / "timing.json", timing)
     except OSError as exc:  # disk full, read-only or vanished folder, quota, ...
         raise BenchError(f"cannot write results to {out_dir}: {exc.strerror or exc}") from exc

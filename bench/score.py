@@ -25,33 +25,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import math
 import re
 import sys
-import time
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.data.clusters import build_document, check_id
-from bench.data.io import read_text, require_keys
+from bench.core.build import build_metrics, instantiate
+from bench.core.scoring import ids_text, score_summaries
+from bench.data.hub import JsonlClusters
+from bench.data.io import json_lines, parse_json_line, read_text, require_keys
 from bench.errors import ArgumentParser, BenchError
 from bench.metrics.consistency.base import FAILING
 from bench.preprocess.text import collapse_ws, split_sentences
 from bench.results.tables import column_label, scale
-from bench.run import (
-    CONF_DIR,
-    _instantiate,
-    _metric_nodes,
-    check_group_choices,
-    metric_details,
-    user_error,
-)
-from bench.types import Cluster, Document, Reference
+from bench.run import CONF_DIR, check_group_choices, user_error
+from bench.types import Cluster
 
 # Named, not __name__, so `python -m bench.score` logs like the entry point.
 log = logging.getLogger("bench.score")
@@ -60,16 +52,12 @@ PROG = "bench-score"
 LABELS = ("faithful", "error", "disputed")
 # Keys of an output line that an input line may not bring along as an extra key.
 RESERVED = ("scores",)
+# Fields of an output line that no metric may write.
+RESERVED_OUTPUT = ("id", "cluster_id", "scores")
 ISSUES_SUFFIX = "_issues"
 IGNORED_GROUPS = ("summarizer", "packing", "budget", "perturb", "stats", "sweep")
 NO_KIND = "unspecified"
-_SHOWN = 5
 _MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>|#])")
-
-
-def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(repr(i) for i in list(ids)[:_SHOWN])
-    return shown + (f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else "")
 
 
 # --------------------------------------------------------------------------- reading
@@ -91,32 +79,6 @@ class ScoreInput:
         return self.extra.get("label")
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            yield line_no, line
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _parse_line(line: str, where: str) -> Any:
-    try:
-        value = json.loads(line, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise BenchError(f"{where} is not valid JSON: {exc.msg}") from None
-    except ValueError as exc:  # NaN, Infinity
-        raise BenchError(f"{where}: {exc}") from None
-    except RecursionError:
-        raise BenchError(f"{where} is nested too deeply") from None
-    try:  # lone surrogates ("\ud800") parse but cannot be written back as UTF-8
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BenchError(f"{where} holds text that is not valid Unicode") from None
-    return value
-
-
 def _string(row: Mapping[str, Any], key: str, where: str, empty: bool = False) -> str:
     value = row[key]
     if not isinstance(value, str):
@@ -131,9 +93,9 @@ def read_inputs(path: Path) -> list[ScoreInput]:
     text = read_text(path, "summaries file")
     inputs: list[ScoreInput] = []
     first_line: dict[str, int] = {}
-    for line_no, line in _lines(text):
+    for line_no, line in json_lines(text):
         where = f"{path} line {line_no}"
-        row = require_keys(_parse_line(line, where), ("id", "cluster_id", "summary"), where)
+        row = require_keys(parse_json_line(line, where), ("id", "cluster_id", "summary"), where)
         sid = _string(row, "id", where)
         cid = _string(row, "cluster_id", where)
         summary = _string(row, "summary", where, empty=True)
@@ -154,83 +116,17 @@ def read_inputs(path: Path) -> list[ScoreInput]:
     return inputs
 
 
-def _check_keys(obj: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    unknown = sorted(set(obj) - set(allowed))
-    if unknown:
-        raise BenchError(
-            f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(repr(k) for k in allowed)}"
-        )
-
-
-def _entries(row: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    value = row.get(key, [])
-    if not isinstance(value, list):
-        raise BenchError(f"{where}: {key!r} must be a list, got {type(value).__name__}")
-    return value
-
-
-def _document(entry: Any, cleaner: Any, where: str, seen: set[str]) -> Document:
-    """One document of a clusters-file line, cleaned and split as LocalClusters does."""
-    require_keys(entry, ("doc_id", "text"), where)
-    _check_keys(entry, ("doc_id", "text", "title"), where)
-    try:
-        doc_id = check_id(entry["doc_id"], "doc_id")
-    except BenchError as exc:
-        raise BenchError(f"{where}: {exc}") from None
-    if doc_id in seen:
-        raise BenchError(f"{where}: duplicate doc_id {doc_id!r}")
-    seen.add(doc_id)
-    raw = _string(entry, "text", where)
-    title = _string(entry, "title", where, empty=True) if "title" in entry else ""
-    doc = build_document(cleaner, doc_id, title, raw, where)
-    if doc is None:
-        raise BenchError(f"{where}: document {doc_id!r} has no text left after cleaning")
-    return doc
-
-
-def _reference(entry: Any, where: str, seen: set[str]) -> Reference:
-    """One reference of a clusters-file line, normalised as reference files are."""
-    require_keys(entry, ("ref_id", "text"), where)
-    _check_keys(entry, ("ref_id", "text", "author"), where)
-    ref_id = _string(entry, "ref_id", where)
-    if ref_id in seen:
-        raise BenchError(f"{where}: duplicate ref_id {ref_id!r}")
-    seen.add(ref_id)
-    author = _string(entry, "author", where, empty=True) if "author" in entry else ""
-    text = unicodedata.normalize("NFC", _string(entry, "text", where))
-    lines = [collapse_ws(line) for line in text.splitlines() if line.strip()]
-    if sum(len(line.split()) for line in lines) < 2:
-        raise BenchError(f"{where}: reference {ref_id!r} has fewer than 2 words")
-    return Reference(ref_id, author, "\n".join(lines))
-
-
 def read_clusters(path: Path, cleaner: Any) -> dict[str, Cluster]:
-    """Clusters from a JSONL file; ``documents`` and ``references`` may be absent or empty."""
-    text = read_text(path, "clusters file")
-    clusters: dict[str, Cluster] = {}
-    for line_no, line in _lines(text):
-        where = f"{path} line {line_no}"
-        row = require_keys(_parse_line(line, where), ("cluster_id",), where)
-        _check_keys(row, ("cluster_id", "documents", "references"), where)
-        try:
-            cid = check_id(row["cluster_id"], "cluster_id")
-        except BenchError as exc:
-            raise BenchError(f"{where}: {exc}") from None
-        if cid in clusters:
-            raise BenchError(f"{where}: duplicate cluster_id {cid!r}")
-        doc_ids: set[str] = set()
-        docs = tuple(
-            _document(entry, cleaner, f"{where} document #{i}", doc_ids)
-            for i, entry in enumerate(_entries(row, "documents", where), start=1)
-        )
-        ref_ids: set[str] = set()
-        refs = tuple(
-            _reference(entry, f"{where} reference #{i}", ref_ids)
-            for i, entry in enumerate(_entries(row, "references", where), start=1)
-        )
-        clusters[cid] = Cluster(cid, docs, refs)
-    log.info("read %d clusters from %s", len(clusters), path)
-    return clusters
+    """The clusters of a ``--clusters`` file, read by the ``jsonl`` dataset reader.
+
+    Documents and references may be absent or empty (a metric that needs them says so); keys
+    other than the documented ones are refused, so that a misspelt key is not ignored.
+    """
+    source = JsonlClusters(
+        path=str(path), name="clusters", require_documents=False, require_references=False,
+        strict_keys=True,
+    )  # fmt: skip
+    return {c.cluster_id: c for c in source.load(cleaner)}
 
 
 def summary_text(summary: str) -> str:
@@ -239,81 +135,6 @@ def summary_text(summary: str) -> str:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-def check_requirements(
-    metrics: Mapping[str, Any], clusters: Sequence[Cluster], source: str
-) -> None:
-    """Every cluster has what every metric needs: source documents, reference summaries."""
-    needs = (("needs_documents", "documents", "source documents"),
-             ("needs_references", "references", "reference summaries"))  # fmt: skip
-    for name, metric in metrics.items():
-        for attribute, field, what in needs:
-            if not getattr(metric, attribute, False):
-                continue
-            lacking = list(dict.fromkeys(c.cluster_id for c in clusters if not getattr(c, field)))
-            if lacking:
-                raise BenchError(
-                    f"metric {name!r} needs {what}, but {source} has none for cluster(s) "
-                    f"{_ids(lacking)}"
-                )
-
-
-def _claim(owner: dict[str, str], key: str, name: str) -> None:
-    """Record that metric ``name`` produces ``key``; two metrics may not produce one key."""
-    if owner.setdefault(key, name) != name:
-        raise BenchError(
-            f"metrics {owner[key]!r} and {name!r} both produce {key!r}; select one of them"
-        )
-
-
-def score_batch(
-    texts: Sequence[str], clusters: Sequence[Cluster], metrics: Mapping[str, Any]
-) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
-    """Scores and details of every summary, each metric called once on the whole batch.
-
-    The batch is ordered by cluster (first appearance, stable) so a metric sees the summaries of
-    one cluster together; results come back in the given order.
-    """
-    first: dict[str, int] = {}
-    for c in clusters:
-        first.setdefault(c.cluster_id, len(first))
-    order = sorted(range(len(texts)), key=lambda i: first[clusters[i].cluster_id])
-    batch_texts = [texts[i] for i in order]
-    batch_clusters = [clusters[i] for i in order]
-    scores: list[dict[str, float]] = [{} for _ in texts]
-    details: list[dict[str, Any]] = [{} for _ in texts]
-    score_owner: dict[str, str] = {}
-    detail_owner: dict[str, str] = {}
-    # Declared keys first, so a clash is reported before any (possibly slow) metric runs.
-    for name, metric in metrics.items():
-        for key in getattr(metric, "higher_is_better", {}):
-            _claim(score_owner, key, name)
-    for step, (name, metric) in enumerate(metrics.items(), start=1):
-        log.info("scoring %d summaries with %s (%d/%d)", len(texts), name, step, len(metrics))
-        started = time.time()
-        try:
-            values = metric.score(batch_texts, batch_clusters)
-        except ValueError as exc:
-            raise BenchError(f"metric {name!r}: {exc}") from exc
-        if len(values) != len(texts):
-            raise BenchError(
-                f"metric {name!r} returned {len(values)} scores for {len(texts)} summaries"
-            )
-        extra = metric_details(metric, len(texts))
-        for j, i in enumerate(order):
-            for owner, keys in ((score_owner, values[j]), (detail_owner, extra[j])):
-                for key in keys:
-                    _claim(owner, key, name)
-            scores[i].update(values[j])
-            details[i].update(extra[j])
-        log.info("%s done in %.1fs", name, time.time() - started)
-    clash = sorted(set(score_owner) & set(detail_owner))
-    if clash:
-        raise BenchError(
-            f"metric {detail_owner[clash[0]]!r} gives details named like a score: {clash[0]!r}"
-        )
-    return scores, details
 
 
 def output_rows(
@@ -326,7 +147,7 @@ def output_rows(
     rows = []
     for inp, values, extra in zip(inputs, scores, details, strict=True):
         for key in extra:
-            if key in ("id", "cluster_id", "scores") or key in inp.extra:
+            if key in inp.extra:
                 raise BenchError(
                     f"{path} line {inp.line_no}: key {key!r} clashes with the details a metric "
                     "writes; rename it"
@@ -737,29 +558,28 @@ def run_cli(argv: Sequence[str]) -> int:
         )
     cfg = compose(args.overrides)
     redact_logs(cfg)
-    cleaning = _instantiate(cfg.cleaning, "cleaning")
+    cleaning = instantiate(cfg.cleaning, "cleaning")
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError("cleaning config must build a bench.preprocess.clean.CleaningConfig")
-    metrics = {k: _instantiate(v, f"metric {k!r}") for k, v in _metric_nodes(cfg).items()}
+    metrics = build_metrics(cfg, RESERVED_OUTPUT)
     if args.clusters:
         available = read_clusters(args.clusters, Cleaner(cleaning))
         source = f"--clusters {args.clusters}"
     else:
-        loaded = _instantiate(cfg.dataset, "dataset").load(Cleaner(cleaning))
+        loaded = instantiate(cfg.dataset, "dataset").load(Cleaner(cleaning))
         available = {c.cluster_id: c for c in loaded}
         source = f"dataset {cfg.dataset.get('name', '?')!r}"
     for inp in inputs:
         if inp.cluster_id not in available:
             raise BenchError(
                 f"{args.input} line {inp.line_no}: unknown cluster_id {inp.cluster_id!r} "
-                f"(not in {source}, which has {_ids(list(available))})"
+                f"(not in {source}, which has {ids_text(list(available))})"
             )
     clusters = [available[i.cluster_id] for i in inputs]
-    check_requirements(metrics, clusters, source)
 
     texts = [summary_text(i.summary) for i in inputs]
-    scores, details = score_batch(texts, clusters, metrics)
-    rows = output_rows(inputs, scores, details, args.input)
+    scored = score_summaries(texts, clusters, metrics, source, RESERVED_OUTPUT)
+    rows = output_rows(inputs, scored.scores, scored.details, args.input)
     figures = detection_figures(rows)
     if figures is not None and not figures["issues_from"]:
         if args.figures:

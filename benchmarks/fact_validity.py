@@ -70,22 +70,22 @@ def _figures(rows: list[Any], flagged: list[bool], values: list[float]) -> list[
 
 def measure(rows: list[Any], clusters: list[Any], overrides: list[str]) -> dict[str, Any]:
     """Score every row with the fact metric under the overrides: figures, cost, signature."""
+    from bench.core.build import build_metrics
+    from bench.core.scoring import score_summaries
     from bench.errors import BenchError
     from bench.metrics.consistency.base import FAILING
-    from bench.run import _instantiate, _metric_nodes
-    from bench.score import compose, score_batch, summary_text
+    from bench.score import compose, summary_text
 
     cfg = compose(["metrics=[fact]", *overrides])
-    nodes = _metric_nodes(cfg)
-    if list(nodes) != ["fact"]:
-        raise BenchError(f"only the fact metric is measured here, got {', '.join(nodes)}")
-    metric = _instantiate(nodes["fact"], "metric 'fact'")
+    metrics = build_metrics(cfg)
+    if list(metrics) != ["fact"]:
+        raise BenchError(f"only the fact metric is measured here, got {', '.join(metrics)}")
     texts = [summary_text(r.summary) for r in rows]
     t0 = time.perf_counter()
-    scores, details = score_batch(texts, clusters, {"fact": metric})
+    scored = score_summaries(texts, clusters, metrics, "the clusters file")
     seconds = time.perf_counter() - t0
-    flagged = [any(i["verdict"] in FAILING for i in d["fact_issues"]) for d in details]
-    values = [s["fact_consistency"] for s in scores]
+    flagged = [any(i["verdict"] in FAILING for i in d["fact_issues"]) for d in scored.details]
+    values = [s["fact_consistency"] for s in scored.scores]
     return {
         "overrides": overrides,
         "figures": _figures(rows, flagged, values),
@@ -93,7 +93,7 @@ def measure(rows: list[Any], clusters: list[Any], overrides: list[str]) -> dict[
             "score_s": round(seconds, 2),
             "ms_per_summary": round(1000 * seconds / max(1, len(rows)), 2),
         },
-        "metric_signature": metric.signature(),
+        "metric_signature": metrics["fact"].signature(),
     }
 
 
@@ -115,10 +115,10 @@ def score(
     is the protocol of the SummaC and AggreFact benchmarks (a threshold per dataset, chosen on
     its validation split).
     """
+    from bench.core.build import instantiate
     from bench.data.labels import read_labelled
     from bench.errors import BenchError
     from bench.preprocess.clean import Cleaner
-    from bench.run import _instantiate
     from bench.score import compose, read_clusters
 
     rows = read_labelled(summaries)
@@ -133,7 +133,7 @@ def score(
             key = f"metrics.fact.{key}"
     cfg = compose(["metrics=[fact]", *overrides])
     t0 = time.perf_counter()
-    available = read_clusters(clusters_path, Cleaner(_instantiate(cfg.cleaning, "cleaning")))
+    available = read_clusters(clusters_path, Cleaner(instantiate(cfg.cleaning, "cleaning")))
     load_s = time.perf_counter() - t0
     missing = sorted({r.cluster_id for r in rows} - set(available))
     if missing:

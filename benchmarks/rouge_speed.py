@@ -180,16 +180,16 @@ def engine_at(rev: str) -> ModuleType:
 def run155(shared: bool, seed: int, against: str | None, types: list[str]) -> dict:
     """Summaries per second of mode rouge155 on DUC-size work (and of ``against``, taking turns)."""
     from bench.metrics import rouge155
-    from bench.metrics.rouge import Rouge
+    from bench.metrics.rouge155 import Rouge155Metric
 
     systems = duc_work(shared, seed)
-    metric = Rouge(types, use_stemmer=True, multi_ref="pooled", mode="rouge155")
+    metric = Rouge155Metric(types, use_stemmer=True, multi_ref="pooled")
     rouge155.clear_caches()
     metric_then = None
     if against:
         # The same metric with the engine of ``against`` inside: both take the same path.
         then = engine_at(against)
-        metric_then = Rouge(types, use_stemmer=True, multi_ref="pooled", mode="rouge155")
+        metric_then = Rouge155Metric(types, use_stemmer=True, multi_ref="pooled")
         metric_then.rouge155 = then.Rouge155(then.Options(max_n=2, stem=True, multi_ref="A"))
         assert metric_then.rouge155.options.flags() == metric.signature()["flags"]
     t_now = t_then = 0.0

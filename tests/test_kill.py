@@ -10,9 +10,10 @@ SIGKILL to the process group from outside. The process is therefore killed exact
 point however slow the machine is, and can never have moved on past it. The points:
 
 - ``log``: right after a log line: the progress line ``X: k/N clusters summarized`` (killed
-  half-way through summarizing), ``scoring with rouge``/``fact`` (killed as that metric starts;
-  nothing reaches the disk until all metrics are done, so any point inside a scoring phase
-  leaves the same state), ``summarizing N clusters with X`` (the second job of a sweep).
+  half-way through summarizing), ``scoring N summaries with rouge``/``fact`` (killed as that
+  metric starts; nothing reaches the disk until all metrics are done, so any point inside a
+  scoring phase leaves the same state), ``summarizing N clusters with X`` (the second job of a
+  sweep).
 - ``renamed``: right after the n-th ``os.replace`` onto a matching path (the atomic writers of
   bench.results.records rename a finished temp file onto the result or cache-entry name).
 - ``writing``: midway through writing the temp file that ``tempfile.mkstemp`` created for a
@@ -434,8 +435,12 @@ SINGLE_POINTS = {
         {"kind": "log", "pattern": rf"^random: {N_CLUSTERS // 2}/{N_CLUSTERS} clusters summarized"},
         frozenset(),
     ),
-    "scoring-rouge": Point({"kind": "log", "pattern": r"^scoring with rouge$"}, frozenset()),
-    "scoring-fact": Point({"kind": "log", "pattern": r"^scoring with fact$"}, frozenset()),
+    "scoring-rouge": Point(
+        {"kind": "log", "pattern": r"^scoring \d+ summaries with rouge "}, frozenset()
+    ),
+    "scoring-fact": Point(
+        {"kind": "log", "pattern": r"^scoring \d+ summaries with fact "}, frozenset()
+    ),
     "written-summaries": Point(
         {"kind": "renamed", "glob": "{run}/summaries.jsonl"},
         frozenset({"summaries.jsonl"}),

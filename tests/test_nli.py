@@ -84,10 +84,11 @@ def metric(**kwargs):
 def test_score_is_the_mean_of_each_sentences_best_entailment():
     m = metric()
     summary = MIXED
-    (values,) = m.score([summary], [VISIT])
+    out = m.score([summary], [VISIT])
+    (values,) = out.scores
     # Document b is neutral (0.1) on every sentence: the contradicted one's best is 0.1, not 0.05.
     assert values["nli_consistency"] == pytest.approx((0.9 + 0.1 + 0.1) / 3)
-    rows = m.details[0]["nli_sentences"]
+    rows = out.details[0]["nli_sentences"]
     assert [r["entailment"] for r in rows] == [0.9, 0.1, 0.1]
     assert [r["contradiction"] for r in rows] == [0.1, 0.8, 0.1]
     assert rows[0]["best_doc_id"] == "a"
@@ -97,8 +98,8 @@ def test_score_is_the_mean_of_each_sentences_best_entailment():
 def test_contradicted_and_unsupported_sentences_are_flagged_with_evidence():
     m = metric()
     summary = MIXED
-    m.score([summary], [VISIT])
-    issues = m.details[0]["nli_issues"]
+    out = m.score([summary], [VISIT])
+    issues = out.details[0]["nli_issues"]
     assert [(i["sentence"], i["verdict"]) for i in issues] == [
         ("The talks were productive.", "contradicted"),
         ("The visit lasted two days.", "unsupported"),
@@ -109,18 +110,19 @@ def test_contradicted_and_unsupported_sentences_are_flagged_with_evidence():
     assert "0.800" in contradicted["reason"] and "0.100" in contradicted["reason"]
     assert [d["doc_id"] for d in contradicted["documents"]] == ["a"]
     assert "The talks were not productive." in contradicted["documents"][0]["says"]
-    assert json.loads(json.dumps(m.details))  # JSON-ready
+    assert json.loads(json.dumps(out.details))  # JSON-ready
 
 
 def test_contradiction_below_threshold_or_support_is_not_a_contradiction():
     summary = "The talks were productive."
     m = metric(contradiction_threshold=0.9)
-    m.score([summary], [VISIT])
-    assert [i["verdict"] for i in m.details[0]["nli_issues"]] == ["unsupported"]
+    out = m.score([summary], [VISIT])
+    assert [i["verdict"] for i in out.details[0]["nli_issues"]] == ["unsupported"]
     both = clus("both", *VISIT.documents, doc("c", "The talks were productive."))
     m = metric()
-    assert m.score([summary], [both]) == [{"nli_consistency": 0.9}]
-    assert m.details[0]["nli_issues"] == []
+    out = m.score([summary], [both])
+    assert out.scores == [{"nli_consistency": 0.9}]
+    assert out.details[0]["nli_issues"] == []
 
 
 def test_best_chunk_is_searched_in_every_chunk_of_every_document():
@@ -131,9 +133,10 @@ def test_best_chunk_is_searched_in_every_chunk_of_every_document():
     for max_length in (12, None):
         recorder = Recorder()
         m = metric(scorer=recorder, max_length=max_length)
-        (values,) = m.score(["The ceasefire held overnight."], [cluster])
+        out = m.score(["The ceasefire held overnight."], [cluster])
+        (values,) = out.scores
         assert values["nli_consistency"] == 0.9
-        row = m.details[0]["nli_sentences"][0]
+        row = out.details[0]["nli_sentences"][0]
         assert row["best_doc_id"] == "d5"
         assert row["best_chunk"].endswith("The ceasefire held overnight.")
         scored = [p for batch in recorder.batches for p, _ in batch]
@@ -186,10 +189,11 @@ def test_long_hypothesis_is_scored_in_pieces_that_must_all_be_supported():
         "Mattis arrived in Islamabad", "on Monday."
     ]  # fmt: skip
     summary = "Mattis arrived in Islamabad on Monday.\nMattis arrived in Kabul on Monday."
-    (values,) = m.score([summary], [VISIT])
-    assert [r["entailment"] for r in m.details[0]["nli_sentences"]] == [0.9, 0.1]
+    out = m.score([summary], [VISIT])
+    (values,) = out.scores
+    assert [r["entailment"] for r in out.details[0]["nli_sentences"]] == [0.9, 0.1]
     assert values["nli_consistency"] == pytest.approx(0.5)
-    assert [r["sentence"] for r in m.details[0]["nli_sentences"]] == summary.split("\n")
+    assert [r["sentence"] for r in out.details[0]["nli_sentences"]] == summary.split("\n")
 
 
 def test_scores_do_not_depend_on_order_or_batch_size():
@@ -208,8 +212,9 @@ def test_scores_do_not_depend_on_order_or_batch_size():
     for batch_size in (1, 3):
         recorder = Recorder()
         m = metric(scorer=recorder, batch_size=batch_size)
-        assert m.score(summaries[::-1], clusters[::-1]) == expected[::-1]
-        assert m.details == reference.details[::-1]
+        out = m.score(summaries[::-1], clusters[::-1])
+        assert out.scores == expected.scores[::-1]
+        assert out.details == expected.details[::-1]
         assert max(len(b) for b in recorder.batches) == batch_size
         pairs = [p for b in recorder.batches for p in b]
         assert len(pairs) == len(set(pairs))  # each pair scored once
@@ -218,19 +223,20 @@ def test_scores_do_not_depend_on_order_or_batch_size():
 @pytest.mark.parametrize("summary", ["", "\n", " \n \n"])
 def test_empty_summary_scores_one(summary):
     m = metric()
-    assert m.score([summary], [VISIT]) == [{"nli_consistency": 1.0}]
-    assert m.details == [{"nli_issues": [], "nli_sentences": []}]
+    out = m.score([summary], [VISIT])
+    assert out.scores == [{"nli_consistency": 1.0}]
+    assert out.details == [{"nli_issues": [], "nli_sentences": []}]
 
 
 def test_empty_documents_give_no_support():
     m = metric()
     with_empty = clus("some", doc("empty"), *VISIT.documents)
-    assert m.score(["He met the army chief."], [with_empty]) == [{"nli_consistency": 0.9}]
-    (values,) = m.score(["He met the army chief."], [clus("none", doc("empty"))])
-    assert values == {"nli_consistency": 0.0}
-    (issue,) = m.details[0]["nli_issues"]
+    assert m.score(["He met the army chief."], [with_empty]).scores == [{"nli_consistency": 0.9}]
+    out = m.score(["He met the army chief."], [clus("none", doc("empty"))])
+    assert out.scores == [{"nli_consistency": 0.0}]
+    (issue,) = out.details[0]["nli_issues"]
     assert issue["verdict"] == "unsupported" and issue["documents"] == []
-    assert m.details[0]["nli_sentences"][0]["best_doc_id"] is None
+    assert out.details[0]["nli_sentences"][0]["best_doc_id"] is None
 
 
 @pytest.mark.parametrize(
@@ -303,11 +309,10 @@ def test_tiny_model_scores_in_range_and_deterministically(tiny_nli, cluster):
     assert isinstance(a, Metric)
     assert (a.entailment_index, a.contradiction_index) == (0, 2)  # read from config.id2label
     assert a.max_length == 128  # tokenizer and position limits of build_tiny_nli
-    values = a.score([_summary(cluster)], [cluster])
-    assert values == b.score([_summary(cluster)], [cluster])
-    assert a.details == b.details
-    assert 0.0 <= values[0]["nli_consistency"] <= 1.0
-    rows = a.details[0]["nli_sentences"]
+    out = a.score([_summary(cluster)], [cluster])
+    assert out == b.score([_summary(cluster)], [cluster])
+    assert 0.0 <= out.scores[0]["nli_consistency"] <= 1.0
+    rows = out.details[0]["nli_sentences"]
     assert len(rows) == 2
     assert all(0.0 <= r["entailment"] <= 1.0 and 0.0 <= r["contradiction"] <= 1.0 for r in rows)
     doc_ids = {d.doc_id for d in cluster.documents}
@@ -322,7 +327,9 @@ def test_tiny_model_batches_agree_with_single_pairs(tiny_nli, cluster):
     small = replace(cluster, documents=cluster.documents[:1])
     one = NLIConsistency(model=tiny_nli, batch_size=1).score([_summary(small)], [small])
     many = NLIConsistency(model=tiny_nli, batch_size=32).score([_summary(small)], [small])
-    assert one[0]["nli_consistency"] == pytest.approx(many[0]["nli_consistency"], abs=1e-5)
+    assert one.scores[0]["nli_consistency"] == pytest.approx(
+        many.scores[0]["nli_consistency"], abs=1e-5
+    )
 
 
 def test_token_chunks_cover_every_sentence_and_fit_max_length(tiny_nli, cluster):
@@ -391,7 +398,7 @@ def test_config_composes_and_instantiates_a_metric(compose_run, tiny_nli):
     obj = instantiate(node, _convert_="all")
     assert isinstance(obj, Metric)
     assert obj.name == "nli_consistency"
-    assert obj.higher_is_better == {"nli_consistency": True}
+    assert obj.info.higher_is_better == {"nli_consistency": True}
 
 
 # -- chunking caps, two-class models, MiniCheck's joined input ---------------------------------
@@ -422,13 +429,14 @@ def test_sentence_granularity_scores_every_sentence_as_its_own_premise():
 
 def test_two_class_model_flags_only_unsupported_sentences():
     m = metric(has_contradiction=False)
-    (values,) = m.score([MIXED], [VISIT])
+    out = m.score([MIXED], [VISIT])
+    (values,) = out.scores
     assert values["nli_consistency"] == pytest.approx((0.9 + 0.1 + 0.1) / 3)
-    issues = m.details[0]["nli_issues"]
+    issues = out.details[0]["nli_issues"]
     assert [(i["verdict"], i["sentence_index"]) for i in issues] == [
         ("unsupported", 1), ("unsupported", 2),
     ]  # fmt: skip
-    assert all(r["contradiction"] is None for r in m.details[0]["nli_sentences"])
+    assert all(r["contradiction"] is None for r in out.details[0]["nli_sentences"])
     assert "contradicted" not in m.signature()["thresholds"]
 
 
@@ -455,13 +463,14 @@ def test_tiny_model_two_class_eos_joined_input_fits_max_length(tiny_nli, cluster
     assert m.specials == 3  # <s> premise </s> hypothesis </s>: one EOS fewer than the pair
     assert m.labels == "entailment=entailment(0),contradiction=none(3 classes)"
     summary = _summary(cluster)
-    (values,) = m.score([summary], [cluster])
+    out = m.score([summary], [cluster])
+    (values,) = out.scores
     again = NLIConsistency(
         model=tiny_nli, has_contradiction=False, input_format="eos_joined", max_premise_length=30
     )
-    assert again.score([summary], [cluster]) == [values]
-    assert all(r["contradiction"] is None for r in m.details[0]["nli_sentences"])
-    assert {i["verdict"] for i in m.details[0]["nli_issues"]} <= {"unsupported"}
+    assert again.score([summary], [cluster]).scores == [values]
+    assert all(r["contradiction"] is None for r in out.details[0]["nli_sentences"])
+    assert {i["verdict"] for i in out.details[0]["nli_issues"]} <= {"unsupported"}
     eos, tok = m.tokenizer.eos_token, m.tokenizer
     for sentence in summary.split("\n"):
         for sents in (d.sentences for d in cluster.documents):
@@ -470,7 +479,7 @@ def test_tiny_model_two_class_eos_joined_input_fits_max_length(tiny_nli, cluster
                 assert len(tok(f"{chunk}{eos}{sentence}")["input_ids"]) <= m.max_length
     assert m.signature()["input"] == "premise+EOS+hypothesis as one text"
     pair = NLIConsistency(model=tiny_nli, max_premise_length=30)
-    assert pair.score([summary], [cluster]) != [values]  # the input format reaches the model
+    assert pair.score([summary], [cluster]).scores != [values]  # the input format reaches the model
 
 
 # -- presets for published checkpoints -------------------------------------------------------
@@ -552,8 +561,8 @@ def _fact_nli_summary(cluster):
 def _threshold_between(tiny_nli, summary, cluster):
     """An entailment threshold that the tiny model's sentences fall on both sides of."""
     probe = NLIConsistency(model=tiny_nli)
-    probe.score([summary], [cluster])
-    ents = sorted(r["entailment"] for r in probe.details[0]["nli_sentences"])
+    details = probe.score([summary], [cluster]).details
+    ents = sorted(r["entailment"] for r in details[0]["nli_sentences"])
     assert ents[0] < ents[-1]
     return (ents[0] + ents[-1]) / 2
 
@@ -571,25 +580,26 @@ def test_fact_nli_on_the_tiny_model_applies_the_rule_to_both_checks(tiny_nli, cl
 
     m = build()
     assert isinstance(m, Metric)
-    (values,) = m.score([summary], [cluster])
-    assert build().score([summary], [cluster]) == [values]  # deterministic
+    out = m.score([summary], [cluster])
+    (values,) = out.scores
+    assert build().score([summary], [cluster]) == out  # deterministic
     # The same checks run on their own give the per-sentence verdicts the rule combines.
     fact, nli = FactConsistency(), NLIConsistency(model=tiny_nli, entailment_threshold=threshold)
-    fact.score([summary], [cluster])
-    nli.score([summary], [cluster])
-    fact_fails = failing_sentences(fact.details[0]["fact_issues"], 3)
-    nli_fails = failing_sentences(nli.details[0]["nli_issues"], 3)
+    fact_details = fact.score([summary], [cluster]).details
+    nli_details = nli.score([summary], [cluster]).details
+    fact_fails = failing_sentences(fact_details[0]["fact_issues"], 3)
+    nli_fails = failing_sentences(nli_details[0]["nli_issues"], 3)
     assert fact_fails[1] and not fact_fails[0]  # the planted number is caught
     assert any(nli_fails) and not all(nli_fails)  # the threshold splits the sentences
     fails = [f or n for f, n in zip(fact_fails, nli_fails, strict=True)]
     if rule == "both":
         fails = [f and n for f, n in zip(fact_fails, nli_fails, strict=True)]
     assert values == {"fact_nli_consistency": pytest.approx(1 - sum(fails) / 3)}
-    rows = m.details[0]["fact_nli_sentences"]
+    rows = out.details[0]["fact_nli_sentences"]
     assert [r["fails"] for r in rows] == fails
     assert [r["fact"] == "fail" for r in rows] == fact_fails
     assert [r["nli"] == "fail" for r in rows] == nli_fails
-    flagged = {i["sentence_index"] for i in m.details[0]["fact_nli_issues"]}
+    flagged = {i["sentence_index"] for i in out.details[0]["fact_nli_issues"]}
     assert flagged == {k for k, f in enumerate(fails) if f}
     sig = m.signature()
     assert sig["rule"].startswith(rule)
@@ -607,6 +617,6 @@ def test_fact_nli_is_one_option_away_on_the_command_line(compose_run, tiny_nli):
     node.nli.model = tiny_nli
     obj = instantiate(node, _convert_="all")
     assert isinstance(obj, Metric)
-    assert obj.higher_is_better == {"fact_nli_consistency": True}
+    assert obj.info.higher_is_better == {"fact_nli_consistency": True}
     preset = compose_run("metrics=[fact_nli]", "nli@metrics.fact_nli.nli=minicheck")
     assert preset.metrics.fact_nli.nli.model == PRESETS["nli_minicheck"][0]

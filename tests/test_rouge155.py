@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.metrics.rouge import Rouge
-from bench.metrics.rouge155 import Options, Rouge155, type_key
+from bench.metrics.rouge155 import Options, Rouge155, Rouge155Metric, type_key
 from bench.types import Cluster, Reference
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "rouge155-vectors"
@@ -121,11 +120,10 @@ def test_metric_in_rouge155_mode_equals_every_vector(flag_set):
     opts = _options(flag_set)
     records = _records(flag_set)
     names = list(records[0]["scores"])
-    metric = Rouge(
+    metric = Rouge155Metric(
         rouge_types=[type_key(n) for n in names],
         use_stemmer=opts.stem,
         multi_ref={"A": "pooled", "B": "max"}[opts.multi_ref],
-        mode="rouge155",
         remove_stopwords=opts.remove_stopwords,
         length_words=opts.length_words,
         length_bytes=opts.length_bytes,
@@ -142,7 +140,7 @@ def test_metric_in_rouge155_mode_equals_every_vector(flag_set):
         )
         clusters.append(Cluster(record["id"], (), refs))
     mismatches, total = [], 0
-    for record, values in zip(records, metric.score(summaries, clusters), strict=True):
+    for record, values in zip(records, metric.score(summaries, clusters).scores, strict=True):
         for name, expected in record["scores"].items():
             for v in ("R", "P", "F"):
                 total += 1

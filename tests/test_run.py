@@ -326,7 +326,7 @@ def test_single_cluster_runs_record_scores_against_each_reference(compose_run, t
     (row,) = read_jsonl(tmp_path / "scores.jsonl")
     refs = [r.ref_id for r in cluster.references]
     assert sorted(row["per_reference"]) == sorted(refs)
-    single = Rouge().score([row["summary"]], [cluster])[0]
+    single = Rouge().score([row["summary"]], [cluster]).scores[0]
     best = max(row["per_reference"].values(), key=lambda v: v["rouge1_f"])
     assert best["rouge1_f"] == single["rouge1_f"]  # max rule = best single reference
     # the jackknife interval is built from leave-one-reference-out rescoring

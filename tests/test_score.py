@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
 from bench.score import main, read_clusters, summary_text
 
@@ -27,14 +28,15 @@ class FakeConsistency:
     """Flags numbers no document of the cluster contains, and 'reportedly' as disputed."""
 
     name = "fake"
-    needs_documents = True
-    higher_is_better = {"fake_consistency": True}
+    info = MetricInfo(
+        name="fake",
+        keys={"fake_consistency": KeyInfo("Fake", value_range=(0.0, 1.0))},
+        needs_documents=True,
+        details=("fake_issues",),
+    )
 
-    def __init__(self) -> None:
-        self.details: list[dict] | None = None
-
-    def score(self, summaries: Sequence[str], clusters: Sequence) -> list[dict[str, float]]:
-        out, self.details = [], []
+    def score(self, summaries: Sequence[str], clusters: Sequence) -> MetricOutput:
+        out, details = [], []
         for summary, cluster in zip(summaries, clusters, strict=True):
             source = " ".join(d.text for d in cluster.documents)
             sentences = [s for s in summary.split("\n") if s]
@@ -68,8 +70,8 @@ class FakeConsistency:
                         )  # fmt: skip
                     )
             out.append({"fake_consistency": consistency_score(len(sentences), found)})
-            self.details.append({"fake_issues": [i.as_dict() for i in found]})
-        return out
+            details.append({"fake_issues": [i.as_dict() for i in found]})
+        return MetricOutput(out, details)
 
     def signature(self) -> dict[str, str]:
         return {"name": "fake"}
@@ -151,7 +153,7 @@ def test_each_summary_scored_against_its_own_cluster_as_given(capsys, inputs, tm
         [summary_text(s) for s in (QUAKE_GOOD, VOTE, QUAKE_WRONG_NUMBER, QUAKE_DISPUTED)],
         [clusters[c] for c in ("quake", "vote", "quake", "quake")],
     )
-    assert [r["scores"] for r in read_rows(out)] == expected
+    assert [r["scores"] for r in read_rows(out)] == expected.scores
     # no budget: a 10-times repeated summary keeps all of its words
     assert summary_text(" ".join([QUAKE_GOOD] * 10)).count("\n") == 19
 
@@ -197,11 +199,11 @@ def test_quiet_prints_nothing(capsys, inputs):
 
 
 def test_default_metrics_are_those_of_run_yaml(capsys, inputs, compose_run):
-    from bench.run import _instantiate, _metric_nodes
+    from bench.core.build import build_metrics
 
     expected = set()
-    for name, node in _metric_nodes(compose_run()).items():
-        expected |= set(_instantiate(node, name).higher_is_better)
+    for metric in build_metrics(compose_run()).values():
+        expected |= set(metric.info.keys)
     assert main([str(inputs), "--clusters", str(CLUSTERS), "--quiet"]) == 0
     rows = read_rows(inputs.with_suffix(".scores.jsonl"))
     assert all(set(r["scores"]) == expected for r in rows)
@@ -237,7 +239,7 @@ def _line(**fields) -> str:
 
 
 MALFORMED = [
-    pytest.param(['{"id": "a",'], 1, "is not valid JSON", id="not-json"),
+    pytest.param(['{"id": "a",'], 1, ": not valid JSON", id="not-json"),
     pytest.param(["[1, 2]"], 1, "must be a JSON object, got list", id="not-object"),
     pytest.param([_line(summary=...)], 1, "is missing 'summary'", id="missing-summary"),
     pytest.param([_line(id=...)], 1, "is missing 'id'", id="missing-id"),
@@ -368,15 +370,18 @@ _REF = {"ref_id": "r1", "text": "A quake hit Arlen."}
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ({"documents": [_DOC]}, "is missing 'cluster_id'"),
-        ({"cluster_id": "a b"}, "invalid cluster_id 'a b'"),
+        ({"documents": [_DOC]}, "missing field 'cluster_id'"),
+        ({"cluster_id": "a b"}, "invalid cluster id 'a b'"),
         ({"cluster_id": "c", "document": [_DOC]}, "unknown key 'document'"),
         ({"cluster_id": "c", "documents": _DOC}, "'documents' must be a list, got dict"),
-        ({"cluster_id": "c", "documents": [{"doc_id": "d1"}]}, "document #1 is missing 'text'"),
-        ({"cluster_id": "c", "documents": [_DOC, _DOC]}, "document #2: duplicate doc_id 'd1'"),
+        (
+            {"cluster_id": "c", "documents": [{"doc_id": "d1"}]},
+            "documents[0]: missing field 'text'",
+        ),
+        ({"cluster_id": "c", "documents": [_DOC, _DOC]}, "documents[1]: duplicate doc_id 'd1'"),
         (
             {"cluster_id": "c", "documents": [{**_DOC, "text": "Latest news"}]},
-            "document 'd1' has no text left after cleaning",
+            "document 'd1' of cluster 'c' has no text left after cleaning",
         ),  # fmt: skip
         (
             {"cluster_id": "c", "references": [{"ref_id": "r1", "text": "Quake."}]},
@@ -391,7 +396,8 @@ def test_malformed_clusters_file(capsys, tmp_path, row, message):
     clusters = write_jsonl(tmp_path / "c.jsonl", [{"cluster_id": "ok"}, row])
     status, _, stderr = run(capsys, path, "--clusters", clusters)
     assert status == 2
-    assert error_of(stderr).startswith(f"bench-score: error: {clusters} line 2")
+    # The reader of dataset=jsonl: errors name the file and line as there.
+    assert error_of(stderr).startswith(f"bench-score: error: {clusters}:2")
     assert message in error_of(stderr)
     assert not (tmp_path / "in.scores.jsonl").exists()
 
@@ -663,22 +669,22 @@ def test_entry_point(tmp_path):
     ],
 )
 def test_lines_that_parse_but_cannot_be_written_back_are_refused(tmp_path, line, message):
+    from bench.data.io import parse_json_line
     from bench.errors import BenchError
-    from bench.score import _parse_line
 
     with pytest.raises(BenchError, match=message):
-        _parse_line(line, "f line 1")
+        parse_json_line(line, "f:1")
 
 
-def test_clusters_file_documents_get_the_same_size_limit_as_datasets():
+def test_clusters_file_documents_get_the_same_size_limit_as_datasets(tmp_path):
     from bench.errors import BenchError
     from bench.preprocess.clean import Cleaner, CleaningConfig
-    from bench.score import _document
 
-    cleaner = Cleaner(CleaningConfig(max_document_chars=20))
     entry = {"doc_id": "d1", "text": "Mattis visited Islamabad on Monday. " * 3}
-    with pytest.raises(BenchError, match=r"'d1' \(clusters.jsonl:1\) has 108 characters"):
-        _document(entry, cleaner, "clusters.jsonl:1", set())
-    doc = _document(entry, Cleaner(), "clusters.jsonl:1", set())
+    path = write_jsonl(tmp_path / "clusters.jsonl", [{"cluster_id": "c", "documents": [entry]}])
+    cleaner = Cleaner(CleaningConfig(max_document_chars=20))
+    with pytest.raises(BenchError, match=r"'d1' \(.*clusters.jsonl:1\) has 108 characters"):
+        read_clusters(path, cleaner)
+    (doc,) = read_clusters(path, Cleaner())["c"].documents
     assert doc.sentences == ("Mattis visited Islamabad on Monday.",) * 3
     assert doc.raw_text == entry["text"]

@@ -37,7 +37,7 @@ def _cluster(reference: str) -> Cluster:
 @pytest.mark.parametrize("text", [pytest.param(t, id=k) for k, t in TEXTS.items()])
 def test_unicode_tokenizer_scores_a_summary_equal_to_its_reference(text):
     metric = Rouge(tokenizer="unicode")
-    (scores,) = metric.score([text], [_cluster(text)])
+    (scores,) = metric.score([text], [_cluster(text)]).scores
     assert scores["rouge1_f"] == pytest.approx(1.0)
     assert scores["rougeLsum_f"] == pytest.approx(1.0)
 
@@ -46,7 +46,7 @@ def test_unicode_tokenizer_scores_a_summary_equal_to_its_reference(text):
 def test_default_tokenizer_warns_once_when_a_text_has_no_tokens(text, caplog):
     metric = Rouge()
     with caplog.at_level(logging.WARNING, logger="bench.metrics.rouge"):
-        (scores,) = metric.score([text], [_cluster(text)])
+        (scores,) = metric.score([text], [_cluster(text)]).scores
         metric.score([text], [_cluster(text)])
     assert scores["rouge1_f"] == 0.0  # rouge-score's tokens, unchanged
     warnings = [r.getMessage() for r in caplog.records if "no scorable tokens" in r.getMessage()]

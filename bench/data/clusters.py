@@ -39,7 +39,7 @@ def check_id(value: str, what: str) -> str:
     return value
 
 
-def _digest_cluster(digest: Any, cluster: Cluster) -> None:
+def digest_cluster(digest: Any, cluster: Cluster) -> None:
     """Feed every input that can change a score into ``digest``, with unambiguous framing."""
     import json
 
@@ -211,7 +211,7 @@ class LocalClusters:
             ):
                 refs = load_references(self.reference_dir, cid)
             cluster = Cluster(cid, tuple(by_cluster[cid]), refs)
-            _digest_cluster(digest, cluster)
+            digest_cluster(digest, cluster)
             out.append(cluster)
         self._digest = digest.hexdigest()[:16]
         log.info("loaded %d clusters, %d documents from %s", len(out), len(rows), self.root)

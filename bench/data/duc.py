@@ -26,14 +26,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.data.clusters import _digest_cluster, build_document, check_id, document_features
-from bench.data.hub import (
-    check_limit_seed,
-    make_reference,
-    merge_fields,
-    select_indices,
-)
+from bench.data.clusters import build_document, check_id, digest_cluster, document_features
+from bench.data.hub import check_limit_seed, merge_fields, select_indices
 from bench.data.io import read_bytes
+from bench.data.references import make_reference
 from bench.errors import BenchError
 from bench.preprocess.clean import Cleaner
 from bench.preprocess.text import collapse_ws, splitter_signature
@@ -274,7 +270,7 @@ class DucClusters:
             cluster = Cluster(
                 cid, tuple(by_cluster[cid]), self._references(cid, files), {"source": str(folder)}
             )
-            _digest_cluster(digest, cluster)
+            digest_cluster(digest, cluster)
             out.append(cluster)
         self._digest = digest.hexdigest()[:16]
         if self._latin1:

@@ -5,8 +5,9 @@ Every source here reads one table in which a row is one cluster, from local file
 ``revision``), picks ``limit`` rows (the first ones, or a seeded sample), and turns each row into
 a :class:`~bench.types.Cluster` with the same cleaning and sentence splitting as
 :class:`~bench.data.clusters.LocalClusters`. Column names are configurable through ``fields``.
-Local JSON lines are checked line by line before ``datasets`` reads them, so that a bad line is
-reported as ``file:line`` rather than as a pyarrow traceback. See ``docs/datasets.md``.
+Local JSON lines are read directly and checked line by line, so that a bad line is reported as
+``file:line``; parquet files and the Hub go through ``datasets``. :class:`JsonlClusters` is also
+the reader of ``bench-score --clusters``. See ``docs/datasets.md``.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ import hashlib
 import json
 import logging
 import os
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bench.data.clusters import _digest_cluster, build_document, check_id
-from bench.errors import BenchError
+from bench.data.clusters import build_document, check_id, digest_cluster
+from bench.data.io import parse_json_line
+from bench.data.references import make_reference
+from bench.errors import BenchError, check_bool
 from bench.preprocess.clean import Cleaner
-from bench.preprocess.text import collapse_ws, split_sentences, splitter_signature
-from bench.types import Cluster, Document, Reference
+from bench.preprocess.text import splitter_signature
+from bench.types import Cluster, Document
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +59,6 @@ def select_indices(n: int, limit: int | None, seed: int | None) -> list[int]:
 
     rng = np.random.default_rng(seed)
     return sorted(int(i) for i in rng.choice(n, size=limit, replace=False))
-
-
-def make_reference(ref_id: str, author: str, text: str, where: str) -> Reference:
-    """A reference with one sentence per line, normalised like the local reference files."""
-    text = unicodedata.normalize("NFC", text)
-    sentences = [collapse_ws(s) for s in split_sentences(text.splitlines())]
-    if sum(len(s.split()) for s in sentences) < 2:
-        raise BenchError(
-            f"{where}: reference {ref_id!r} has fewer than 2 words; "
-            "a reference summary must be a real summary"
-        )
-    return Reference(ref_id, author, "\n".join(sentences))
 
 
 def hub_offline() -> bool:
@@ -123,19 +113,14 @@ def _get(row: Mapping[str, Any], column: str | None) -> Any:
 
 
 def _iter_json_lines(path: Path) -> Any:
-    """(line number, object) for every non-blank line; syntax errors name the line."""
+    """(line number, object) for every non-blank line; every error names the line."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
             for lineno, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise BenchError(
-                        f"{path}:{lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
-                    ) from None
+                obj = parse_json_line(line, f"{path}:{lineno}")
                 if not isinstance(obj, dict):
                     raise BenchError(
                         f"{path}:{lineno}: each line must be a JSON object, "
@@ -146,6 +131,33 @@ def _iter_json_lines(path: Path) -> Any:
         raise BenchError(f"{path} is not valid UTF-8 (byte {exc.start})") from None
     except (OSError, EOFError) as exc:
         raise BenchError(f"cannot read {path}: {exc}") from None
+
+
+class _JsonRows:
+    """The rows of local JSON-lines files, read directly (already checked line by line).
+
+    Only the selected rows are kept: the files are read again by :meth:`select`, so that a
+    large file with a small ``limit`` does not hold every row in memory.
+    """
+
+    def __init__(self, files: Sequence[Path], n: int) -> None:
+        self.files = files
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def select(self, indices: Sequence[int]) -> list[dict[str, Any]]:
+        """The rows at ``indices`` (in input order), in the order given."""
+        wanted = set(indices)
+        rows: dict[int, dict[str, Any]] = {}
+        i = 0
+        for f in self.files:
+            for _, obj in _iter_json_lines(f):
+                if i in wanted:
+                    rows[i] = obj
+                i += 1
+        return [rows[i] for i in indices]
 
 
 class RowClusters:
@@ -240,21 +252,22 @@ class RowClusters:
             for f in files:
                 for lineno, obj in _iter_json_lines(f):
                     where = f"{f}:{lineno}"
-                    # Validate before pyarrow sees the file: its errors name neither line nor
-                    # field.
+                    # Every line checked before any is used: errors name the line and field.
                     self._extract(obj, len(places), where)
                     places.append(where)
             if not places:
                 raise BenchError(f"dataset {self.name!r}: {', '.join(map(str, files))} has no rows")
-        else:
-            import pyarrow.parquet as pq
+            # Plain Python: the rows are checked already, and importing ``datasets`` alone would
+            # cost more than reading a few thousand lines.
+            return _JsonRows(files, len(places)), places.__getitem__
+        import pyarrow.parquet as pq
 
-            for f in files:
-                try:
-                    n = pq.read_metadata(f).num_rows
-                except Exception as exc:  # pyarrow raises several unrelated types
-                    raise BenchError(f"{f} is not a readable parquet file: {exc}") from None
-                places.extend(f"{f} row {k + 1}" for k in range(n))
+        for f in files:
+            try:
+                n = pq.read_metadata(f).num_rows
+            except Exception as exc:  # pyarrow raises several unrelated types
+                raise BenchError(f"{f} is not a readable parquet file: {exc}") from None
+            places.extend(f"{f} row {k + 1}" for k in range(n))
         table = self._load_dataset(
             builder,
             data_files={self.split: [str(f) for f in files]},
@@ -304,6 +317,10 @@ class RowClusters:
         """Validate one row and pull out its documents and references."""
         raise NotImplementedError
 
+    def _documents_required(self) -> bool:
+        """Whether a cluster without documents is an error (always, but in jsonl on request)."""
+        return True
+
     def _positional_id(self, index: int) -> str:
         return f"{self.split}-{index}"
 
@@ -320,7 +337,7 @@ class RowClusters:
                     "text left after cleaning (dataset.empty_documents=drop skips such documents)"
                 )
             docs.append(doc)
-        if not docs:
+        if not docs and self._documents_required():
             raise BenchError(f"{raw.where}: cluster {raw.cluster_id!r} has no documents")
         refs = tuple(make_reference(r, a, t, raw.where) for r, a, t in raw.references)
         if self.require_references and not refs:
@@ -343,7 +360,7 @@ class RowClusters:
                 raise BenchError(f"{raw.where}: duplicate cluster id {raw.cluster_id!r}")
             seen.add(raw.cluster_id)
             cluster = self._build(raw, cleaner)
-            _digest_cluster(digest, cluster)
+            digest_cluster(digest, cluster)
             out.append(cluster)
         self._digest = digest.hexdigest()[:16]
         if self._dropped:
@@ -395,21 +412,45 @@ class JsonlClusters(RowClusters):
     hub_hint = "test.jsonl"
 
     def __init__(
-        self, path: str | Sequence[str] | None = None, name: str = "jsonl", **kwargs: Any
+        self,
+        path: str | Sequence[str] | None = None,
+        name: str = "jsonl",
+        require_documents: bool = True,
+        strict_keys: bool = False,
+        **kwargs: Any,
     ) -> None:
-        """``path``: the local JSON-lines file(s) (a file, a glob or a list); see RowClusters."""
+        """``path``: the local JSON-lines file(s) (a file, a glob or a list); see RowClusters.
+
+        ``require_documents: false`` accepts clusters without documents (for metrics that
+        read only references); ``strict_keys`` refuses keys of a row, document or reference
+        that are not among ``fields`` (a misspelt ``document`` is then an error).
+        """
         if path and kwargs.get("data_files"):
             raise ValueError("give the jsonl files as dataset.path or dataset.data_files, not both")
         if kwargs.get("revision"):
             raise ValueError("the jsonl format reads local files only; dataset.revision is unused")
         kwargs["data_files"] = path or kwargs.get("data_files")
         super().__init__(name, **kwargs)
+        self.require_documents = check_bool(require_documents, "dataset.require_documents")
+        self.strict_keys = check_bool(strict_keys, "dataset.strict_keys")
         for key in ("cluster_id", "documents", "doc_id", "text", "ref_id", "ref_text"):
             if self.fields[key] is None:
                 raise ValueError(f"dataset.fields.{key} is required for the jsonl format")
 
+    def _check_keys(self, obj: Mapping[str, Any], names: Sequence[str | None], where: str) -> None:
+        if not self.strict_keys:
+            return
+        allowed = [n for n in names if n is not None]
+        unknown = sorted(set(obj) - set(allowed))
+        if unknown:
+            raise BenchError(
+                f"{where}: unknown key {unknown[0]!r}; allowed: "
+                f"{', '.join(repr(k) for k in allowed)}"
+            )
+
     def _extract(self, row: Mapping[str, Any], index: int, where: str) -> RawCluster:
         f = self.fields
+        self._check_keys(row, (f["cluster_id"], f["documents"], f["references"]), where)
         cid_value = _get(row, f["cluster_id"])
         if isinstance(cid_value, int) and not isinstance(cid_value, bool):
             cid_value = str(cid_value)
@@ -419,16 +460,19 @@ class JsonlClusters(RowClusters):
         except BenchError as exc:
             raise BenchError(f"{where}: {exc}") from None
         documents = self._entries(
-            self._list(row, f["documents"], where, required=True),
+            self._list(row, f["documents"], where, required=self.require_documents),
             where, f["documents"], f["doc_id"], "doc_id", f["title"], f["text"],
         )  # fmt: skip
-        if not documents:
+        if not documents and self.require_documents:
             raise BenchError(f"{where}: field {f['documents']!r} lists no documents")
         refs = self._entries(
             self._list(row, f["references"], where, required=False),
             where, f["references"], f["ref_id"], "ref_id", f["author"], f["ref_text"],
         )  # fmt: skip
         return RawCluster(cid, documents, refs, where)
+
+    def _documents_required(self) -> bool:
+        return self.require_documents
 
     def _table(self) -> tuple[Any, Callable[[int], str]]:
         if not self.data_files:
@@ -455,6 +499,7 @@ class JsonlClusters(RowClusters):
             at = f"{where} {column}[{j}]"
             if not isinstance(item, Mapping):
                 raise BenchError(f"{at} must be an object, got {type(item).__name__}")
+            self._check_keys(item, (id_field, extra_field, text_field), at)
             item_id = self._id(item, id_field, at, what)
             if item_id in seen:
                 raise BenchError(f"{at}: duplicate {id_name} {item_id!r}")

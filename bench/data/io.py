@@ -82,6 +82,37 @@ def read_json(path: Path, what: str) -> Any:
         ) from None
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_line(line: str, where: str) -> Any:
+    """One value of a JSON-lines file, strictly: no NaN/Infinity, writable back as UTF-8.
+
+    ``where`` (``file:line``) starts every error.
+    """
+    try:
+        value = json.loads(line, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except ValueError as exc:  # NaN, Infinity
+        raise BenchError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise BenchError(f"{where}: nested too deeply") from None
+    try:  # lone surrogates ("\ud800") parse but cannot be written back as UTF-8
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BenchError(f"{where}: holds text that is not valid Unicode") from None
+    return value
+
+
+def json_lines(text: str) -> Any:
+    """``(line number, line)`` of every non-blank line of a JSON-lines text."""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield line_no, line
+
+
 def require_keys(obj: Any, keys: tuple[str, ...], where: str) -> dict[str, Any]:
     """Check that ``obj`` is an object holding every key in ``keys``."""
     if not isinstance(obj, dict):
@@ -109,27 +140,6 @@ def file_in_folder(folder: Path, name: Any, where: str) -> Path:
     return path
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def parse_json_line(line: str, where: str) -> Any:
-    """One JSON value; NaN, Infinity, deep nesting and lone surrogates are errors at ``where``."""
-    try:
-        value = json.loads(line, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise BenchError(f"{where} is not valid JSON: {exc.msg}") from None
-    except ValueError as exc:  # NaN, Infinity
-        raise BenchError(f"{where}: {exc}") from None
-    except RecursionError:
-        raise BenchError(f"{where} is nested too deeply") from None
-    try:  # lone surrogates ("\ud800") parse but cannot be written back as UTF-8
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BenchError(f"{where} holds text that is not valid Unicode") from None
-    return value
-
-
 def read_jsonl_rows(path: Path, what: str) -> list[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` of every non-blank line of a JSON Lines file (plain or gzip).
 
@@ -138,10 +148,8 @@ def read_jsonl_rows(path: Path, what: str) -> list[tuple[int, dict[str, Any]]]:
             naming the file and line.
     """
     rows = []
-    for line_no, line in enumerate(read_text(path, what).split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path} line {line_no}"
+    for line_no, line in json_lines(read_text(path, what)):
+        where = f"{path}:{line_no}"
         value = parse_json_line(line, where)
         if not isinstance(value, dict):
             raise BenchError(f"{where}: expected a JSON object, got {type(value).__name__}")

@@ -18,8 +18,8 @@ Beyond ``rouge-score`` it combines several references by a configurable rule:
 - ``jackknife``: the mean over the n leave-one-out reference subsets of the ``max`` rule, as
   ROUGE-1.5.5 does with several references (Lin, 2004, section 5.1).
 
-The ``rouge`` metric (:class:`Rouge`) has two modes: ``rouge_score`` (this module's scorer) and
-``rouge155``, identical to the ROUGE-1.5.5 Perl script as printed (:mod:`bench.metrics.rouge155`).
+The ``rouge`` metric is :class:`Rouge`; ROUGE-1.5.5 as the Perl script prints it is the metric
+``rouge155`` with the same keys (:class:`bench.metrics.rouge155.Rouge155Metric`).
 
 Speed: stems are memoised, ASCII text is lower-cased and cleaned in one ``bytes.translate``
 pass, prepared texts are cached, and the LCS code (:mod:`bench.metrics.lcs`) is bit-parallel and
@@ -36,18 +36,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import TYPE_CHECKING
 
 from bench import __version__
-from bench.metrics.base import KeyInfo, MetricInfo
+from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.lcs import lcs_length, union_lcs_hits
 from bench.metrics.porter import stem as porter_stem
 from bench.preprocess.text import unspaced
 from bench.types import Cluster
-
-if TYPE_CHECKING:
-    from bench.metrics.rouge155 import Counts as Counts155
-    from bench.metrics.rouge155 import Options, Rouge155
 
 log = logging.getLogger(__name__)
 
@@ -353,68 +348,7 @@ def flatten(scores: Mapping[str, Score]) -> dict[str, float]:
     return out
 
 
-MODES = ("rouge_score", "rouge155")
 _UNICODE_TOK = "unicode(nfkc+casefold+[LNM]+,char:han/kana/thai/lao/khmer/myanmar)"
-ROUGE155_TYPES = ("rouge1", "rouge2", "rougeL")
-ROUGE155_MULTI_REF = {"pooled": "A", "max": "B"}  # multi_ref -> ROUGE-1.5.5 -f
-_SKIP_RE = re.compile(r"^rouge(SU?)([0-9]+)$")
-
-
-def _rouge155_options(
-    rouge_types: Sequence[str],
-    use_stemmer: bool,
-    multi_ref: str,
-    remove_stopwords: bool,
-    length_words: int | None,
-    length_bytes: int | None,
-    alpha: float,
-) -> tuple[Options, list[str]]:
-    """ROUGE-1.5.5 options and the printed type names that give ``rouge_types``."""
-    from bench.metrics.rouge155 import Options
-
-    if multi_ref not in ROUGE155_MULTI_REF:
-        raise ValueError(
-            f"multi_ref {multi_ref!r} is not available in mode rouge155; choose from "
-            f"{tuple(ROUGE155_MULTI_REF)} (pooled = -f A, max = -f B, best recall)"
-        )
-    if not rouge_types:
-        raise ValueError("rouge_types must name at least one ROUGE type")
-    max_n, skip, names = 1, None, []
-    for t in rouge_types:
-        if match := _NGRAM_RE.match(t):
-            max_n = max(max_n, int(match.group(1)))
-            names.append(f"ROUGE-{match.group(1)}")
-        elif t == "rougeL":
-            names.append("ROUGE-L")
-        elif match := _SKIP_RE.match(t):
-            if skip is not None and skip != match.groups():
-                raise ValueError("mode rouge155 computes one skip-bigram type (-2 d [-u]) only")
-            skip = match.groups()
-            names.append(f"ROUGE-{match.group(1)}{match.group(2)}")
-        elif t == "rougeLsum":
-            raise ValueError(
-                "rougeLsum does not exist in mode rouge155: ROUGE-1.5.5's ROUGE-L (rougeL) is "
-                "already the summary-level union LCS over sentences"
-            )
-        else:
-            raise ValueError(
-                f"unknown ROUGE type {t!r} for mode rouge155; use rouge1..rouge9, rougeL, "
-                "rougeS<d> or rougeSU<d>"
-            )
-    options = Options(
-        max_n=max_n,
-        stem=use_stemmer,
-        remove_stopwords=remove_stopwords,
-        length_words=length_words,
-        length_bytes=length_bytes,
-        multi_ref=ROUGE155_MULTI_REF[multi_ref],
-        alpha=alpha,
-        skip_distance=None if skip is None else int(skip[1]),
-        skip_unigrams=skip is not None and skip[0] == "SU",
-    )
-    return options, names
-
-
 _VARIANT_LABELS = {"f": "F1", "p": "P", "r": "R"}
 
 
@@ -423,7 +357,9 @@ def rouge_label(rouge_type: str, variant: str) -> str:
     return f"R-{rouge_type.removeprefix('rouge')} {_VARIANT_LABELS[variant]}"
 
 
-def rouge_info(rouge_types: Sequence[str], multi_ref: str, mode: str) -> MetricInfo:
+def rouge_info(
+    name: str, rouge_types: Sequence[str], multi_ref: str, description: str
+) -> MetricInfo:
     """The declared keys of ROUGE: P, R and F1 per type in percent, F1 in the default tables."""
     keys = {
         f"{t}_{v}": KeyInfo(
@@ -433,143 +369,90 @@ def rouge_info(rouge_types: Sequence[str], multi_ref: str, mode: str) -> MetricI
         for v in ("p", "r", "f")
     }
     return MetricInfo(
-        name="rouge",
+        name=name,
         keys=keys,
         needs_references=True,
         multi_reference=multi_ref,
-        description="ROUGE n-gram and LCS overlap with the reference summaries"
-        + (" (ROUGE-1.5.5)" if mode == "rouge155" else " (rouge-score 0.1.2)"),
+        description=description,
         citation="Lin (2004), ROUGE: A Package for Automatic Evaluation of Summaries",
     )
 
 
+def cluster_references(cluster: Cluster) -> list[str]:
+    """The texts of a cluster's references (one sentence per line); none is an error."""
+    if not cluster.references:
+        raise ValueError(f"cluster {cluster.cluster_id!r} has no reference summaries")
+    return [r.text for r in cluster.references]
+
+
 class Rouge:
-    """The ``rouge`` metric: per-cluster ROUGE of a summary against the cluster's references.
+    """The ``rouge`` metric: ROUGE of a summary against its cluster's references, as rouge-score.
 
-    Two modes:
-
-    - ``rouge_score`` (default): pair scores identical to rouge-score 0.1.2 (types rouge1..9,
-      rougeL, rougeLsum), references combined by ``multi_ref`` (max, mean, pooled, jackknife);
-    - ``rouge155``: identical to ROUGE-1.5.5 as it prints scores (5 decimals), see
-      :mod:`bench.metrics.rouge155`. Summaries and references are split into sentences at
-      newlines. Types rouge1..9, rougeL (summary-level) and one of rougeS<d> / rougeSU<d>
-      (``-2 d`` [``-u``]); ``multi_ref`` is ``pooled`` (``-f A``) or ``max`` (``-f B``, the
-      reference with the best recall). ``use_stemmer`` is ``-m``; ``remove_stopwords``,
-      ``length_words``, ``length_bytes`` and ``alpha`` are ``-s``, ``-l``, ``-b`` and ``-p``.
+    Pair scores identical to rouge-score 0.1.2 (types rouge1..9, rougeL, rougeLsum), references
+    combined by ``multi_ref`` (max, mean, pooled, jackknife). ROUGE-1.5.5 is a metric of its own
+    with the same keys, :class:`bench.metrics.rouge155.Rouge155Metric` (``metrics=[rouge155]``).
     """
 
     name = "rouge"
-    needs_references = True
-    value_range = (0.0, 1.0)
 
     def __init__(
         self,
         rouge_types: Sequence[str] | None = None,
         use_stemmer: bool = True,
         multi_ref: str = "max",
-        mode: str = "rouge_score",
-        remove_stopwords: bool = False,
-        length_words: int | None = None,
-        length_bytes: int | None = None,
-        alpha: float = 0.5,
         tokenizer: str = "rouge_score",
+        mode: str = "rouge_score",
     ) -> None:
-        """Build the scorer of ``mode``.
+        """Build the scorer.
 
         Args:
-            rouge_types: Types to report; ``None`` gives rouge1, rouge2, rougeL, rougeLsum in
-                mode ``rouge_score`` and rouge1, rouge2, rougeL in mode ``rouge155``.
-            use_stemmer: Porter stemming (NLTK in ``rouge_score``, ROUGE's ``-m`` in
-                ``rouge155``).
-            multi_ref: How several references combine (see the class docstring).
-            mode: ``rouge_score`` or ``rouge155``.
-            remove_stopwords: ``-s`` (mode ``rouge155`` only).
-            length_words: ``-l``, cut every summary to its first N words (``rouge155`` only).
-            length_bytes: ``-b``, cut every summary to its first N bytes (``rouge155`` only).
-            alpha: ``-p``, the F weight: F = P*R / ((1-alpha)*P + alpha*R) (``rouge155`` only).
+            rouge_types: Types to report; ``None`` gives rouge1, rouge2, rougeL, rougeLsum.
+            use_stemmer: Porter stemming as NLTK's default mode.
+            multi_ref: How several references combine: max, mean, pooled or jackknife.
             tokenizer: ``rouge_score`` (rouge-score's ``[a-z0-9]+``) or ``unicode`` (letters of
-                every script; one token per CJK/Thai character), mode ``rouge_score`` only.
+                every script; one token per CJK/Thai character).
+            mode: Only ``rouge_score``; kept so that ``metrics.rouge.mode=rouge155`` points to
+                the metric that replaced it.
 
         Raises:
-            ValueError: On an unknown mode, type or rule, or an option the mode lacks.
+            ValueError: On an unknown type, rule, tokenizer or mode.
         """
-        if mode not in MODES:
-            raise ValueError(f"unknown ROUGE mode {mode!r}; choose from {MODES}")
-        self.mode = mode
-        self.scorer: RougeScorer | None = None
-        self.rouge155: Rouge155 | None = None
-        if mode == "rouge_score":
-            extra = {
-                "remove_stopwords": (remove_stopwords, False),
-                "length_words": (length_words, None),
-                "length_bytes": (length_bytes, None),
-                "alpha": (alpha, 0.5),
-            }
-            if tokenizer not in TOKENIZERS:
-                raise ValueError(f"unknown ROUGE tokenizer {tokenizer!r}; choose from {TOKENIZERS}")
-            for key, (value, default) in extra.items():
-                if value != default:
-                    raise ValueError(f"{key} applies to mode rouge155 only (got {value!r})")
-            types = ROUGE_TYPES if rouge_types is None else rouge_types
-            self.scorer = RougeScorer(types, use_stemmer, multi_ref, tokenizer)
-            self.rouge_types = self.scorer.rouge_types
-            self.multi_ref = self.scorer.multi_ref
-        else:
-            from bench.metrics.rouge155 import Rouge155
-
-            if tokenizer != "rouge_score":
-                raise ValueError(f"tokenizer applies to mode rouge_score only (got {tokenizer!r})")
-            types = tuple(ROUGE155_TYPES if rouge_types is None else rouge_types)
-            options, self._names = _rouge155_options(
-                types, use_stemmer, multi_ref, remove_stopwords, length_words, length_bytes,
-                alpha,
-            )  # fmt: skip
-            self.rouge155 = Rouge155(options)
-            self.rouge_types = types
-            self.multi_ref = multi_ref
+        if mode != "rouge_score":
+            raise ValueError(
+                f"metrics.rouge has no mode {mode!r}: ROUGE-1.5.5 is its own metric, select "
+                "metrics=[rouge155]"
+                if mode == "rouge155"
+                else f"unknown ROUGE mode {mode!r}; the rouge metric is rouge-score 0.1.2 "
+                "(ROUGE-1.5.5: metrics=[rouge155])"
+            )
+        if tokenizer not in TOKENIZERS:
+            raise ValueError(f"unknown ROUGE tokenizer {tokenizer!r}; choose from {TOKENIZERS}")
+        types = ROUGE_TYPES if rouge_types is None else rouge_types
+        self.scorer = RougeScorer(types, use_stemmer, multi_ref, tokenizer)
+        self.rouge_types = self.scorer.rouge_types
+        self.multi_ref = self.scorer.multi_ref
         self.use_stemmer = use_stemmer
         self.tokenizer = tokenizer
         self._warned = False
-        self.info = rouge_info(self.rouge_types, self.multi_ref, mode)
-        self.higher_is_better = {key: True for key in self.info.keys}
+        self.info = rouge_info(
+            "rouge", self.rouge_types, self.multi_ref,
+            "ROUGE n-gram and LCS overlap with the reference summaries (rouge-score 0.1.2)",
+        )  # fmt: skip
 
-    def _refs(self, cluster: Cluster) -> list[str]:
-        if not cluster.references:
-            raise ValueError(f"cluster {cluster.cluster_id!r} has no reference summaries")
-        return [r.text for r in cluster.references]
-
-    def _counts155(self, summary: str, refs: Sequence[str]) -> dict[str, list[Counts155]]:
-        assert self.rouge155 is not None
-        return self.rouge155.all_counts(
-            summary.split("\n"), [r.split("\n") for r in refs], self._names
-        )
-
-    def _flat155(self, counts: Mapping[str, Sequence[Counts155]]) -> dict[str, float]:
-        assert self.rouge155 is not None
-        out: dict[str, float] = {}
-        for t, name in zip(self.rouge_types, self._names, strict=True):
-            printed = self.rouge155.combine(counts[name], name)
-            out[f"{t}_p"] = float(printed["P"])
-            out[f"{t}_r"] = float(printed["R"])
-            out[f"{t}_f"] = float(printed["F"])
-        return out
-
-    def score(
-        self, summaries: Sequence[str], clusters: Sequence[Cluster]
-    ) -> list[dict[str, float]]:
+    def score(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> MetricOutput:
         """ROUGE of each summary against its cluster's references."""
         if len(summaries) != len(clusters):
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
-        pairs = zip(summaries, clusters, strict=True)
-        if self.scorer is not None:
-            scores = [flatten(self.scorer.score(s, self._refs(c))) for s, c in pairs]
-            self._warn_untokenised(summaries, clusters)
-            return scores
-        return [self._flat155(self._counts155(s, self._refs(c))) for s, c in pairs]
+        scores = [
+            flatten(self.scorer.score(s, cluster_references(c)))
+            for s, c in zip(summaries, clusters, strict=True)
+        ]
+        self._warn_untokenised(summaries, clusters)
+        return MetricOutput.of(scores)
 
     def _warn_untokenised(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> None:
         """Warn once (per metric, so per run) about texts with no tokens: they score 0."""
-        if self._warned or self.scorer is None:
+        if self._warned:
             return
         empty = [
             f"{what} of cluster {c.cluster_id!r}"
@@ -592,17 +475,6 @@ class Rouge:
 
     def signature(self) -> dict[str, str]:
         """Everything that determines the scores, as sacrebleu-style key/value pairs."""
-        if self.rouge155 is not None:
-            return {
-                "impl": f"mdsbench-{__version__}(ROUGE-1.5.5-compatible)",
-                "mode": "rouge155",
-                "types": ",".join(self.rouge_types),
-                "flags": self.rouge155.options.flags(),
-                "stem": "porter(ROUGE-1.5.5)+wordnet-2.0-exc" if self.use_stemmer else "none",
-                "tok": "ascii-lower+[a-z0-9]+",
-                "sent_split": "newline",
-                "multiref": self.multi_ref,
-            }
         stem = "porter(nltk-default-mode)" if self.use_stemmer else "none"
         return {
             "impl": f"mdsbench-{__version__}(rouge-score-0.1.2-compatible)",

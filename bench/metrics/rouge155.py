@@ -32,8 +32,12 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
+from bench import __version__
+from bench.metrics.base import MetricOutput
 from bench.metrics.lcs import union_lcs_hits
 from bench.metrics.porter155 import stem as porter_stem
+from bench.metrics.rouge import cluster_references, rouge_info
+from bench.types import Cluster
 
 DATA_DIR = Path(__file__).resolve().parent / "rouge155_data"
 _PERL_WS = re.compile(rb"[ \t\n\r\f\v]+")
@@ -394,3 +398,142 @@ class Rouge155:
             if r > best_r:  # ties keep the first reference
                 best, best_r = i, r
         return _score(*per_ref[best], self.options.alpha)
+
+
+# --------------------------------------------------------------------------- the metric
+
+ROUGE155_TYPES = ("rouge1", "rouge2", "rougeL")
+ROUGE155_MULTI_REF = {"pooled": "A", "max": "B"}  # multi_ref -> ROUGE-1.5.5 -f
+_NGRAM_RE = re.compile(r"^rouge([1-9])$")
+_SKIP_RE = re.compile(r"^rouge(SU?)([0-9]+)$")
+
+
+def rouge155_options(
+    rouge_types: Sequence[str],
+    use_stemmer: bool,
+    multi_ref: str,
+    remove_stopwords: bool,
+    length_words: int | None,
+    length_bytes: int | None,
+    alpha: float,
+) -> tuple[Options, list[str]]:
+    """ROUGE-1.5.5 options and the printed type names that give ``rouge_types``."""
+    if multi_ref not in ROUGE155_MULTI_REF:
+        raise ValueError(
+            f"multi_ref {multi_ref!r} is not available in ROUGE-1.5.5; choose from "
+            f"{tuple(ROUGE155_MULTI_REF)} (pooled = -f A, max = -f B, best recall)"
+        )
+    if not rouge_types:
+        raise ValueError("rouge_types must name at least one ROUGE type")
+    max_n, skip, names = 1, None, []
+    for t in rouge_types:
+        if match := _NGRAM_RE.match(t):
+            max_n = max(max_n, int(match.group(1)))
+            names.append(f"ROUGE-{match.group(1)}")
+        elif t == "rougeL":
+            names.append("ROUGE-L")
+        elif match := _SKIP_RE.match(t):
+            if skip is not None and skip != match.groups():
+                raise ValueError("ROUGE-1.5.5 computes one skip-bigram type (-2 d [-u]) only")
+            skip = match.groups()
+            names.append(f"ROUGE-{match.group(1)}{match.group(2)}")
+        elif t == "rougeLsum":
+            raise ValueError(
+                "rougeLsum does not exist in ROUGE-1.5.5: its ROUGE-L (rougeL) is already the "
+                "summary-level union LCS over sentences"
+            )
+        else:
+            raise ValueError(
+                f"unknown ROUGE type {t!r} for ROUGE-1.5.5; use rouge1..rouge9, rougeL, "
+                "rougeS<d> or rougeSU<d>"
+            )
+    options = Options(
+        max_n=max_n,
+        stem=use_stemmer,
+        remove_stopwords=remove_stopwords,
+        length_words=length_words,
+        length_bytes=length_bytes,
+        multi_ref=ROUGE155_MULTI_REF[multi_ref],
+        alpha=alpha,
+        skip_distance=None if skip is None else int(skip[1]),
+        skip_unigrams=skip is not None and skip[0] == "SU",
+    )
+    return options, names
+
+
+class Rouge155Metric:
+    """The ``rouge155`` metric: ROUGE-1.5.5 as the Perl script prints it (5 decimals).
+
+    Its keys are those of the ``rouge`` metric (:class:`bench.metrics.rouge.Rouge`): select one
+    of the two per run. Summaries and references are split into sentences at newlines. Types
+    rouge1..9, rougeL (summary-level) and one of rougeS<d> / rougeSU<d> (``-2 d`` [``-u``]);
+    ``multi_ref`` is ``pooled`` (``-f A``) or ``max`` (``-f B``, the reference with the best
+    recall). ``use_stemmer`` is ``-m``; ``remove_stopwords``, ``length_words``,
+    ``length_bytes`` and ``alpha`` are ``-s``, ``-l``, ``-b`` and ``-p``.
+    """
+
+    name = "rouge155"
+
+    def __init__(
+        self,
+        rouge_types: Sequence[str] | None = None,
+        use_stemmer: bool = True,
+        multi_ref: str = "max",
+        remove_stopwords: bool = False,
+        length_words: int | None = None,
+        length_bytes: int | None = None,
+        alpha: float = 0.5,
+    ) -> None:
+        """Build the scorer; ``rouge_types`` ``None`` gives rouge1, rouge2, rougeL.
+
+        Raises:
+            ValueError: On an unknown type or rule, or flags ROUGE-1.5.5 would refuse.
+        """
+        types = tuple(ROUGE155_TYPES if rouge_types is None else rouge_types)
+        options, self._names = rouge155_options(
+            types, use_stemmer, multi_ref, remove_stopwords, length_words, length_bytes, alpha
+        )
+        self.rouge155 = Rouge155(options)
+        self.rouge_types = types
+        self.multi_ref = multi_ref
+        self.use_stemmer = use_stemmer
+        self.info = rouge_info(
+            "rouge155", types, multi_ref,
+            "ROUGE n-gram and LCS overlap with the reference summaries (ROUGE-1.5.5)",
+        )  # fmt: skip
+
+    def _scores(self, summary: str, refs: Sequence[str]) -> dict[str, float]:
+        counts = self.rouge155.all_counts(
+            summary.split("\n"), [r.split("\n") for r in refs], self._names
+        )
+        out: dict[str, float] = {}
+        for t, name in zip(self.rouge_types, self._names, strict=True):
+            printed = self.rouge155.combine(counts[name], name)
+            out[f"{t}_p"] = float(printed["P"])
+            out[f"{t}_r"] = float(printed["R"])
+            out[f"{t}_f"] = float(printed["F"])
+        return out
+
+    def score(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> MetricOutput:
+        """ROUGE-1.5.5 of each summary against its cluster's references."""
+        if len(summaries) != len(clusters):
+            raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
+        return MetricOutput.of(
+            [
+                self._scores(s, cluster_references(c))
+                for s, c in zip(summaries, clusters, strict=True)
+            ]
+        )
+
+    def signature(self) -> dict[str, str]:
+        """Everything that determines the scores, as sacrebleu-style key/value pairs."""
+        return {
+            "impl": f"mdsbench-{__version__}(ROUGE-1.5.5-compatible)",
+            "mode": "rouge155",
+            "types": ",".join(self.rouge_types),
+            "flags": self.rouge155.options.flags(),
+            "stem": "porter(ROUGE-1.5.5)+wordnet-2.0-exc" if self.use_stemmer else "none",
+            "tok": "ascii-lower+[a-z0-9]+",
+            "sent_split": "newline",
+            "multiref": self.multi_ref,
+        }

@@ -6,10 +6,13 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bench.budget import Budget
 from bench.types import Cluster
+
+if TYPE_CHECKING:
+    from bench.summarizers.cache import GenerationCache
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,28 @@ class Summarizer(Protocol):
     def signature(self) -> dict[str, str]:
         """Everything that determines the output."""
         ...
+
+
+@runtime_checkable
+class ReportsInput(Protocol):
+    """A summarizer that records what its model input kept of each document (packing)."""
+
+    input_report: dict[str, dict[str, Any]]  # cluster id -> report of its last summarize()
+
+
+@runtime_checkable
+class CachesGenerations(Protocol):
+    """A summarizer with a generation cache; ``bench-run`` reports its hits and misses."""
+
+    cache: GenerationCache
+
+
+@runtime_checkable
+class ReportsUsage(Protocol):
+    """A summarizer behind a served model; ``bench-run`` records what it reported and cost."""
+
+    usage: dict[str, dict[str, Any]]  # cluster id -> tokens, model id, latency of the answer
+    request_totals: dict[str, Any]  # what the last summarize() sent: requests, tokens, cost
 
 
 def cluster_seed(seed: int, cluster_id: str) -> list[int]:

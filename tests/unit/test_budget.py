@@ -8,7 +8,7 @@ import pytest
 
 from bench.budget import Budget
 from bench.errors import BenchError
-from bench.metrics.rouge import Rouge
+from bench.metrics.rouge155 import Rouge155Metric
 from bench.types import Cluster, Document, Reference
 
 
@@ -122,6 +122,6 @@ def test_byte_budget_output_passes_unchanged_through_rouge155_length_bytes():
     )
     for limit in (20, 31, 40, 55, 77, 79, 80, 200):
         text = Budget("bytes", limit).apply(summary).text
-        plain = Rouge(mode="rouge155", multi_ref="pooled")
-        cut_again = Rouge(mode="rouge155", multi_ref="pooled", length_bytes=limit)
+        plain = Rouge155Metric(multi_ref="pooled")
+        cut_again = Rouge155Metric(multi_ref="pooled", length_bytes=limit)
         assert plain.score([text], [cluster]) == cut_again.score([text], [cluster]), limit

@@ -36,8 +36,8 @@ TOY = Cluster(
 
 def _issues(summary, cluster=TOY):
     metric = FactConsistency()
-    (score,) = metric.score([summary], [cluster])
-    return score["fact_consistency"], metric.details[0]["fact_issues"]
+    out = metric.score([summary], [cluster])
+    return out.scores[0]["fact_consistency"], out.details[0]["fact_issues"]
 
 
 @pytest.mark.parametrize(
@@ -153,23 +153,25 @@ def test_scores_do_not_depend_on_batch_order(cluster):
     metric = FactConsistency()
     forward = metric.score(summaries, [cluster] * len(summaries))
     backward = metric.score(summaries[::-1], [cluster] * len(summaries))
-    assert forward == backward[::-1]
+    assert forward.scores == backward.scores[::-1]
+    assert forward.details == backward.details[::-1]
 
 
 def test_hand_written_references_have_no_issues(cluster):
     metric = FactConsistency()
     refs = [r.text for r in cluster.references]
-    assert metric.score(refs, [cluster] * len(refs)) == [{"fact_consistency": 1.0}] * len(refs)
-    assert all(d["fact_issues"] == [] for d in metric.details)
+    out = metric.score(refs, [cluster] * len(refs))
+    assert out.scores == [{"fact_consistency": 1.0}] * len(refs)
+    assert all(d["fact_issues"] == [] for d in out.details)
 
 
 def test_no_sentence_of_the_articles_is_flagged_against_its_own_cluster(cluster):
     sentences = [s for d in cluster.documents for s in d.sentences]
     metric = FactConsistency()
-    metric.score(sentences, [cluster] * len(sentences))
+    details = metric.score(sentences, [cluster] * len(sentences)).details
     failing = [
         (s, i["span"])
-        for s, d in zip(sentences, metric.details, strict=True)
+        for s, d in zip(sentences, details, strict=True)
         for i in d["fact_issues"]
         if i["verdict"] != "disputed"
     ]
@@ -179,10 +181,10 @@ def test_no_sentence_of_the_articles_is_flagged_against_its_own_cluster(cluster)
 def test_labelled_set_recall_and_false_alarms(cluster):
     rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines()]
     metric = FactConsistency()
-    metric.score([r["summary"] for r in rows], [cluster] * len(rows))
+    out = metric.score([r["summary"] for r in rows], [cluster] * len(rows))
     caught: dict[str, list[bool]] = {}
     alarms = []
-    for row, details in zip(rows, metric.details, strict=True):
+    for row, details in zip(rows, out.details, strict=True):
         issues = details["fact_issues"]
         if row["label"] == "faithful":
             alarms.append(bool(issues))
@@ -266,13 +268,13 @@ def test_one_index_per_cluster_and_only_one_held_at_a_time(cluster, monkeypatch)
     batch = [others[0], others[1], others[2], others[0], others[3]]
     texts = [summaries[0], summaries[1], summaries[2], summaries[3], summaries[0]]
     metric = FactConsistency()
-    scores = metric.score(texts, batch)
+    out = metric.score(texts, batch)
     assert len(built) == 4  # c0 indexed once for both of its summaries
     assert most[0] <= 2  # the previous index is released while the next is built
     for i, (text, member) in enumerate(zip(texts, batch, strict=True)):
-        single = FactConsistency()
-        assert single.score([text], [member]) == [scores[i]]
-        assert single.details == [metric.details[i]]
+        single = FactConsistency().score([text], [member])
+        assert single.scores == [out.scores[i]]
+        assert single.details == [out.details[i]]
 
 
 # A cluster written for these tests, outside the labelled set's vocabulary.
@@ -344,8 +346,9 @@ def test_a_sentence_spliced_from_unrelated_statements_fails_coverage():
     summary = "Chinese workers condemned the market security statement from Washington."
     assert _issues(summary, FRESH)[1] == []  # off at the default threshold
     metric = FactConsistency(min_coverage=0.9)
-    (score,) = metric.score([summary], [FRESH])
-    (issue,) = metric.details[0]["fact_issues"]
+    out = metric.score([summary], [FRESH])
+    (score,) = out.scores
+    (issue,) = out.details[0]["fact_issues"]
     assert (issue["kind"], issue["verdict"], score["fact_consistency"]) == (
         "content",
         "unsupported",

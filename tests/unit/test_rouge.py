@@ -205,10 +205,10 @@ def test_metric_scores_do_not_depend_on_batch_order():
     metric = Rouge()
     clusters = [_cluster("a", ["a b c"]), _cluster("b", ["d e f", "d e"]), _cluster("c", ["g"])]
     summaries = ["a b", "d x", "g h"]
-    forward = metric.score(summaries, clusters)
-    backward = metric.score(summaries[::-1], clusters[::-1])
+    forward = metric.score(summaries, clusters).scores
+    backward = metric.score(summaries[::-1], clusters[::-1]).scores
     assert forward == backward[::-1]
-    assert set(forward[0]) == set(metric.higher_is_better)
+    assert set(forward[0]) == set(metric.info.keys)
 
 
 def test_metric_refuses_a_cluster_without_references():
@@ -217,10 +217,10 @@ def test_metric_refuses_a_cluster_without_references():
 
 
 def test_reference_jackknife_leaves_each_reference_out():
-    from bench.run import _reference_views
+    from bench.core.scoring import reference_views
 
     metric = Rouge(rouge_types=("rouge1",), use_stemmer=False, multi_ref="max")
-    per_ref, loo = _reference_views(metric, PRED, _cluster("x", REFS3))
+    per_ref, loo = reference_views("rouge", metric, PRED, _cluster("x", REFS3))
     assert [v["rouge1_f"] for v in per_ref.values()] == pytest.approx([0.5, 0.6, 0.0])
     # without r1 -> r2 (.6); without r2 -> r1 (.5); without r3 -> r2 (.6)
     assert loo["rouge1_f"] == pytest.approx([0.6, 0.5, 0.6])

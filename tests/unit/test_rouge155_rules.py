@@ -11,7 +11,14 @@ import pytest
 from bench.metrics import rouge155
 from bench.metrics.porter155 import stem
 from bench.metrics.rouge import Rouge
-from bench.metrics.rouge155 import Options, Rouge155, exceptions, prepare, stopwords
+from bench.metrics.rouge155 import (
+    Options,
+    Rouge155,
+    Rouge155Metric,
+    exceptions,
+    prepare,
+    stopwords,
+)
 from bench.types import Cluster, Document, Reference
 
 
@@ -290,7 +297,7 @@ def test_flags_string():
     assert opts.flags() == "-n 2 -m -s -2 4 -u -l 100 -f B -p 0.5"
 
 
-# --- The Rouge metric in mode rouge155 ---------------------------------------------------------
+# --- The rouge155 metric (Rouge155Metric) ---------------------------------------------------------
 
 
 def _cluster(cid: str, refs: list[str]) -> Cluster:
@@ -307,11 +314,11 @@ REFS = [
 
 
 def test_metric_keys_and_values_equal_the_printed_strings():
-    metric = Rouge(rouge_types=["rouge1", "rouge2", "rougeL", "rougeSU4"], mode="rouge155",
+    metric = Rouge155Metric(rouge_types=["rouge1", "rouge2", "rougeL", "rougeSU4"],
                    multi_ref="pooled")  # fmt: skip
-    (values,) = metric.score([SUMMARY], [_cluster("c", REFS)])
+    (values,) = metric.score([SUMMARY], [_cluster("c", REFS)]).scores
     assert list(values) == [f"rouge{t}_{v}" for t in ("1", "2", "L", "SU4") for v in "prf"]
-    assert set(values) == set(metric.higher_is_better)
+    assert set(values) == set(metric.info.keys)
     printed = Rouge155(Options(max_n=2, skip_distance=4, skip_unigrams=True)).score(
         SUMMARY.split("\n"), [r.split("\n") for r in REFS]
     )
@@ -323,92 +330,95 @@ def test_metric_keys_and_values_equal_the_printed_strings():
 
 
 def test_metric_defaults_and_signature():
-    metric = Rouge(mode="rouge155")
-    (values,) = metric.score([SUMMARY], [_cluster("c", REFS)])
+    metric = Rouge155Metric()
+    (values,) = metric.score([SUMMARY], [_cluster("c", REFS)]).scores
     assert sorted({k.rsplit("_", 1)[0] for k in values}) == ["rouge1", "rouge2", "rougeL"]
     sig = metric.signature()
     assert sig["mode"] == "rouge155"
     assert sig["flags"] == "-n 2 -m -f B -p 0.5"  # multi_ref max -> -f B
-    assert Rouge(mode="rouge155", multi_ref="pooled").signature()["flags"].endswith("-f A -p 0.5")
+    assert Rouge155Metric(multi_ref="pooled").signature()["flags"].endswith("-f A -p 0.5")
     assert Rouge().signature()["mode"] == "rouge_score"
-    assert Rouge.value_range == (0.0, 1.0)
+    # the same keys, declared alike, as the rouge metric of the same types
+    assert metric.info.keys == Rouge(rouge_types=metric.rouge_types).info.keys
+    assert all(k.value_range == (0.0, 1.0) for k in metric.info.keys.values())
 
 
 def test_metric_options_map_to_flags():
-    metric = Rouge(rouge_types=["rouge1", "rouge4", "rougeL"], use_stemmer=False,
-                   multi_ref="pooled", mode="rouge155", remove_stopwords=True,
+    metric = Rouge155Metric(rouge_types=["rouge1", "rouge4", "rougeL"], use_stemmer=False,
+                   multi_ref="pooled", remove_stopwords=True,
                    length_words=100, alpha=0.25)  # fmt: skip
     assert metric.signature()["flags"] == "-n 4 -s -l 100 -f A -p 0.25"
-    assert Rouge(mode="rouge155", length_bytes=665).signature()["flags"] == (
-        "-n 2 -m -b 665 -f B -p 0.5"
-    )
+    assert Rouge155Metric(length_bytes=665).signature()["flags"] == ("-n 2 -m -b 665 -f B -p 0.5")
 
 
 @pytest.mark.parametrize("rule", ["mean", "jackknife"])
 def test_metric_rejects_rules_rouge155_lacks(rule):
     with pytest.raises(ValueError, match="pooled.*max"):
-        Rouge(mode="rouge155", multi_ref=rule)
+        Rouge155Metric(multi_ref=rule)
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("cls", "kwargs", "match"),
     [
-        ({"mode": "perl"}, "unknown ROUGE mode"),
-        ({"mode": "rouge155", "rouge_types": ["rougeLsum"]}, "summary-level"),
-        ({"mode": "rouge155", "rouge_types": ["rouge1", "rougeS4", "rougeSU4"]}, "one skip"),
-        ({"mode": "rouge155", "rouge_types": ["rougeW"]}, "unknown ROUGE type"),
-        ({"mode": "rouge155", "length_words": 10, "length_bytes": 10}, "exclusive"),
-        ({"mode": "rouge155", "alpha": 2.0}, "alpha"),
-        ({"remove_stopwords": True}, "rouge155 only"),
-        ({"length_words": 100}, "rouge155 only"),
-        ({"length_bytes": 100}, "rouge155 only"),
-        ({"alpha": 0.3}, "rouge155 only"),
-        ({"rouge_types": ["rougeSU4"]}, "unknown ROUGE type"),
-        ({"rouge_types": []}, "at least one"),
-        ({"mode": "rouge155", "rouge_types": []}, "at least one"),
+        (Rouge, {"mode": "perl"}, "unknown ROUGE mode"),
+        (Rouge, {"mode": "rouge155"}, r"select metrics=\[rouge155\]"),
+        (Rouge155Metric, {"rouge_types": ["rougeLsum"]}, "summary-level"),
+        (Rouge155Metric, {"rouge_types": ["rouge1", "rougeS4", "rougeSU4"]}, "one skip"),
+        (Rouge155Metric, {"rouge_types": ["rougeW"]}, "unknown ROUGE type"),
+        (Rouge155Metric, {"length_words": 10, "length_bytes": 10}, "exclusive"),
+        (Rouge155Metric, {"alpha": 2.0}, "alpha"),
+        (Rouge, {"remove_stopwords": True}, "unexpected keyword"),
+        (Rouge, {"length_words": 100}, "unexpected keyword"),
+        (Rouge, {"length_bytes": 100}, "unexpected keyword"),
+        (Rouge, {"alpha": 0.3}, "unexpected keyword"),
+        (Rouge155Metric, {"tokenizer": "unicode"}, "unexpected keyword"),
+        (Rouge, {"rouge_types": ["rougeSU4"]}, "unknown ROUGE type"),
+        (Rouge, {"rouge_types": []}, "at least one"),
+        (Rouge155Metric, {"rouge_types": []}, "at least one"),
     ],
 )
-def test_metric_rejects_invalid_combinations(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        Rouge(**kwargs)
+def test_metric_rejects_invalid_combinations(cls, kwargs, match):
+    # The options of the other ROUGE are not silently accepted (TypeError from the class).
+    with pytest.raises((ValueError, TypeError), match=match):
+        cls(**kwargs)
 
 
 @pytest.mark.parametrize("rule", ["pooled", "max"])
 def test_reference_views_in_rouge155_mode(rule):
-    from bench.run import _reference_views
+    from bench.core.scoring import reference_views
 
-    metric = Rouge(mode="rouge155", multi_ref=rule)
-    per_ref, loo = _reference_views(metric, SUMMARY, _cluster("c", REFS))
-    assert set(loo) == set(metric.higher_is_better)
+    metric = Rouge155Metric(multi_ref=rule)
+    per_ref, loo = reference_views("rouge155", metric, SUMMARY, _cluster("c", REFS))
+    assert set(loo) == set(metric.info.keys)
     assert len(per_ref) == len(REFS)
     for i in range(len(REFS)):
-        (alone,) = metric.score([SUMMARY], [_cluster("c", REFS[:i] + REFS[i + 1 :])])
+        (alone,) = metric.score([SUMMARY], [_cluster("c", REFS[:i] + REFS[i + 1 :])]).scores
         for key, values in loo.items():
             assert values[i] == alone[key]
-    assert _reference_views(metric, SUMMARY, _cluster("c", REFS[:1]))[1] == {}
+    assert reference_views("rouge155", metric, SUMMARY, _cluster("c", REFS[:1]))[1] == {}
 
 
 def test_metric_takes_sentences_from_lines():
     # ROUGE-L is summary-level: the same words on other lines give other LCS hits
-    metric = Rouge(rouge_types=["rougeL"], mode="rouge155", use_stemmer=False)
-    (one_line,) = metric.score(["c d a b"], [_cluster("c", ["a b c d"])])
-    (two_lines,) = metric.score(["c d\na b"], [_cluster("c", ["a b c d"])])
+    metric = Rouge155Metric(rouge_types=["rougeL"], use_stemmer=False)
+    (one_line,) = metric.score(["c d a b"], [_cluster("c", ["a b c d"])]).scores
+    (two_lines,) = metric.score(["c d\na b"], [_cluster("c", ["a b c d"])]).scores
     assert one_line["rougeL_r"] == 0.5
     assert two_lines["rougeL_r"] == 1.0
 
 
 def test_metric_refuses_a_cluster_without_references():
     with pytest.raises(ValueError, match="no reference summaries"):
-        Rouge(mode="rouge155").score(["a"], [_cluster("a", [])])
+        Rouge155Metric().score(["a"], [_cluster("a", [])])
 
 
-def test_rouge155_preset_and_mode_override_compose(compose_run):
+def test_rouge155_preset_composes_and_the_old_mode_points_to_it(compose_run):
+    from hydra.errors import InstantiationException
     from hydra.utils import instantiate
 
     cfg = compose_run("metrics=[rouge155]")
     metric = instantiate(cfg.metrics.rouge155, _convert_="all")
     assert metric.signature()["flags"] == "-n 2 -m -2 4 -u -f A -p 0.5"
-    cfg = compose_run("metrics.rouge.mode=rouge155", "metrics.rouge.multi_ref=pooled")
-    metric = instantiate(cfg.metrics.rouge, _convert_="all")
-    assert metric.rouge_types == ("rouge1", "rouge2", "rougeL")
-    assert metric.signature()["flags"] == "-n 2 -m -f A -p 0.5"
+    cfg = compose_run("metrics.rouge.mode=rouge155")
+    with pytest.raises(InstantiationException, match=r"select metrics=\[rouge155\]"):
+        instantiate(cfg.metrics.rouge, _convert_="all")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bench.errors import check_int
-from bench.metrics.base import KeyInfo, MetricInfo
+from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
 from bench.metrics.consistency.casing import PLACEHOLDERS, has_case
 from bench.metrics.consistency.coverage import ELSEWHERE
@@ -679,10 +679,6 @@ class FactConsistency:
             "source documents."
         ),
     )
-    higher_is_better = {"fact_consistency": True}
-    value_range = (0.0, 1.0)
-    needs_references = False
-    needs_documents = True
 
     def __init__(self, **settings: Any) -> None:
         """``settings``: ``bind_ratio``, ``bind_floor``, ``reach``, ``min_coverage``.
@@ -690,12 +686,9 @@ class FactConsistency:
         What each does, its default and its allowed range: :class:`ClaimChecker`.
         """
         self.checker = ClaimChecker(**settings)
-        self.details: list[dict[str, Any]] = []
 
-    def score(
-        self, summaries: Sequence[str], clusters: Sequence[Cluster]
-    ) -> list[dict[str, float]]:
-        """One ``fact_consistency`` per summary; issues in ``details``."""
+    def score(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> MetricOutput:
+        """One ``fact_consistency`` per summary; its issues and claims as details."""
         # Summaries of one cluster share one index of its documents, built when the first of
         # them comes up and dropped after the last: only one cluster's index is held at a time.
         groups: dict[int, list[int]] = {}
@@ -718,8 +711,7 @@ class FactConsistency:
                     "fact_issues": [issue.as_dict() for issue in issues],
                     "fact_claims": sentences,
                 }
-        self.details = details
-        return out
+        return MetricOutput(out, details)
 
     def signature(self) -> dict[str, str]:
         """Settings that determine the values."""

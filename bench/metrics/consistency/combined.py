@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.metrics.base import KeyInfo, MetricInfo
+from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.consistency.base import FAILING
 from bench.preprocess.text import split_sentences
 from bench.types import Cluster
@@ -94,7 +94,7 @@ def _flat(signature: Mapping[str, str]) -> str:
 class FactNLIConsistency:
     """``fact_nli_consistency``: the fact check and an NLI check combined per sentence.
 
-    After each :meth:`score`, ``details`` holds per cluster ``fact_nli_sentences`` (each
+    :meth:`score` gives as details per cluster ``fact_nli_sentences`` (each
     sentence with both verdicts and the combined one) and ``fact_nli_issues`` (the failing issues
     of both checks on the sentences that fail, in ``Issue.as_dict()`` form).
     """
@@ -110,10 +110,6 @@ class FactNLIConsistency:
             "supported (rule either or both)."
         ),
     )
-    higher_is_better = {"fact_nli_consistency": True}
-    value_range = (0.0, 1.0)
-    needs_references = False
-    needs_documents = True
 
     def __init__(self, fact: Any, nli: Any, rule: str = "either") -> None:
         """Take the two checks, built by Hydra from their own config nodes.
@@ -126,24 +122,22 @@ class FactNLIConsistency:
         if rule not in RULES:
             raise ValueError(f"unknown rule {rule!r}; choose from {', '.join(RULES)}")
         for part, key in ((fact, "fact_consistency"), (nli, "nli_consistency")):
-            if key not in getattr(part, "higher_is_better", {}):
+            info = getattr(part, "info", None)
+            if not isinstance(info, MetricInfo) or key not in info.keys:
                 raise TypeError(f"{type(part).__name__} does not produce {key}")
         self.fact = fact
         self.nli = nli
         self.rule = rule
-        self.details: list[dict[str, Any]] = []
 
-    def score(
-        self, summaries: Sequence[str], clusters: Sequence[Cluster]
-    ) -> list[dict[str, float]]:
-        """``fact_nli_consistency`` per cluster; per-sentence verdicts in ``details``."""
+    def score(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> MetricOutput:
+        """``fact_nli_consistency`` per cluster; the per-sentence verdicts as details."""
         if len(summaries) != len(clusters):
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
-        self.fact.score(summaries, clusters)
-        self.nli.score(summaries, clusters)
+        fact_details = self.fact.score(summaries, clusters).details
+        nli_details = self.nli.score(summaries, clusters).details
         scores: list[dict[str, float]] = []
-        self.details = []
-        parts = zip(summaries, self.fact.details, self.nli.details, strict=True)
+        details: list[dict[str, Any]] = []
+        parts = zip(summaries, fact_details, nli_details, strict=True)
         for summary, fact, nli in parts:
             sentences = split_sentences(summary.split("\n"))
             fact_fails = failing_sentences(fact["fact_issues"], len(sentences))
@@ -159,11 +153,11 @@ class FactNLIConsistency:
                 if issue["verdict"] in FAILING and fails[issue["sentence_index"]]
             ]
             scores.append({"fact_nli_consistency": share_passing(fails)})
-            self.details.append({
+            details.append({
                 "fact_nli_sentences": [v.as_dict() for v in verdicts],
                 "fact_nli_issues": sorted(issues, key=lambda i: i["sentence_index"]),
             })  # fmt: skip
-        return scores
+        return MetricOutput(scores, details)
 
     def signature(self) -> dict[str, str]:
         """The rule and both parts' signatures."""

@@ -48,7 +48,7 @@ from typing import Any, Protocol
 
 from bench import __version__
 from bench.errors import check_int
-from bench.metrics.base import KeyInfo, MetricInfo
+from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.consistency.base import Evidence, Issue
 from bench.models.hf import (
     DEVICES,
@@ -270,7 +270,7 @@ class _Verdict:
 class NLIConsistency:
     """Mean over summary sentences of the best entailment by any chunk of any source document.
 
-    After each :meth:`score`, ``details`` holds per cluster ``nli_issues`` (``Issue.as_dict()``)
+    :meth:`score` gives as details per cluster ``nli_issues`` (``Issue.as_dict()``)
     and ``nli_sentences``: per summary sentence its best entailment and highest contradiction
     over all chunks, and the document and chunk of the best entailment.
     """
@@ -286,10 +286,6 @@ class NLIConsistency:
             "document (SummaC-ZS style)."
         ),
     )
-    higher_is_better = {"nli_consistency": True}
-    value_range = (0.0, 1.0)
-    needs_references = False
-    needs_documents = True
 
     def __init__(
         self,
@@ -365,7 +361,6 @@ class NLIConsistency:
         self.max_premise_sentences = max_premise_sentences
         self.model_id = model
         self.revision = revision
-        self.details: list[dict[str, Any]] = []
         self._model: Any = None
         self.tokenizer: Any = None
         self.lengths: Lengths
@@ -537,10 +532,8 @@ class NLIConsistency:
             log.debug("nli_consistency: scored %d/%d pairs", start + len(batch), len(ordered))
         return out
 
-    def score(
-        self, summaries: Sequence[str], clusters: Sequence[Cluster]
-    ) -> list[dict[str, float]]:
-        """``nli_consistency`` per cluster; ``details`` gets the issues and per-sentence scores."""
+    def score(self, summaries: Sequence[str], clusters: Sequence[Cluster]) -> MetricOutput:
+        """``nli_consistency`` per cluster; the issues and per-sentence scores as details."""
         if len(summaries) != len(clusters):
             raise ValueError(f"{len(summaries)} summaries for {len(clusters)} clusters")
         cache: dict[tuple[tuple[str, ...], int | None], list[str]] = {}
@@ -569,7 +562,7 @@ class NLIConsistency:
         results = self._run(list(pairs))
 
         scores: list[dict[str, float]] = []
-        self.details = []
+        details: list[dict[str, Any]] = []
         for plan in plans:
             issues: list[Issue] = []
             rows: list[dict[str, Any]] = []
@@ -589,11 +582,11 @@ class NLIConsistency:
                     issues.append(replace(issue, index=len(rows) - 1))
             value = sum(r["entailment"] for r in rows) / len(rows) if rows else 1.0
             scores.append({"nli_consistency": value})
-            self.details.append({
+            details.append({
                 "nli_issues": [i.as_dict() for i in issues],
                 "nli_sentences": rows,
             })  # fmt: skip
-        return scores
+        return MetricOutput(scores, details)
 
     @staticmethod
     def _verdict(
