@@ -41,13 +41,13 @@ from bench.data.clusters import build_document, check_id
 from bench.data.io import read_text, require_keys
 from bench.errors import ArgumentParser, BenchError
 from bench.metrics.consistency.base import FAILING
+from bench.overrides import add_plugin_imports, check_group_choices
+from bench.paths import CONF_DIR
 from bench.preprocess.text import collapse_ws, split_sentences
 from bench.results.tables import column_label, scale
 from bench.run import (
-    CONF_DIR,
     _instantiate,
     _metric_nodes,
-    check_group_choices,
     metric_details,
     user_error,
 )
@@ -692,7 +692,8 @@ def compose(overrides: Sequence[str]) -> Any:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    check_group_choices(overrides)
+    check_group_choices(overrides, CONF_DIR)
+    add_plugin_imports(overrides)
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name=PROG):
         return hydra_compose(config_name="run", overrides=list(overrides))
