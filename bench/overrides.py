@@ -7,6 +7,7 @@ several lines (or a traceback) and exit status 1; these give ``bench-run: error:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchError
+
+log = logging.getLogger(__name__)
 
 # Hydra's flags that take the next argument as their value (--info only some values).
 _VALUE_FLAGS = (
@@ -184,6 +187,18 @@ def check_group_choices(args: Sequence[str], conf_dir: Path) -> None:
         for name in (n for v in values for n in _choice_names(v)):
             if name not in available:
                 raise BenchError(f"unknown {group} {name!r}; available: {', '.join(available)}")
+            _warn_if_shadowed(args, conf_dir, group, name)
+
+
+def _warn_if_shadowed(args: Sequence[str], conf_dir: Path, group: str, name: str) -> None:
+    """Say so when a user's option is named like a built-in one: Hydra takes the built-in."""
+    if not (conf_dir / group / f"{name}.yaml").is_file():
+        return
+    for folder in user_config_dirs(args):
+        theirs = folder / group / f"{name}.yaml"
+        if theirs.is_file():
+            log.warning("%s is not used: mdsbench's own %s %r comes first in Hydra's search "
+                        "path; give yours another name", theirs, group, name)  # fmt: skip
 
 
 def check_overrides(args: Sequence[str], conf_dir: Path) -> None:

@@ -134,6 +134,15 @@ def test_group_choices_see_config_dir_searchpath_and_packages(plugin, monkeypatc
         check_group_choices(["--config-dir", "nowhere", "summarizer=lead"], CONF_DIR)
 
 
+def test_a_user_option_named_like_a_built_in_one_is_reported(plugin, caplog):
+    (plugin / "conf" / "summarizer" / "lead.yaml").write_text("_target_: my_plugins.X\n")
+    check_group_choices(["-cd", str(plugin / "conf"), "summarizer=lead"], CONF_DIR)
+    assert "summarizer/lead.yaml is not used: mdsbench's own summarizer 'lead'" in caplog.text
+    caplog.clear()
+    check_group_choices(["-cd", str(plugin / "conf"), "summarizer=first_sentences"], CONF_DIR)
+    assert not caplog.text
+
+
 def test_the_folder_holding_a_config_dir_becomes_importable(plugin, monkeypatch):
     monkeypatch.chdir(plugin.parent)
     monkeypatch.setattr(sys, "path", list(sys.path))
