@@ -5,10 +5,14 @@ BIN    := $(VENV)/bin
 DEV    := $(VENV)/.stamp-dev
 MODELS := $(VENV)/.stamp-models
 BASELINE := results/baselines/model_free
+# Where torch comes from: the CPU wheels by default (PyPI's Linux torch is the multi-GB CUDA
+# build). For a GPU: make setup-models TORCH_INDEX=https://download.pytorch.org/whl/cu128
+# (the index matching your CUDA driver; docs/install.md).
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 
-.PHONY: setup setup-models tiny-models run test test-slow lint clean baseline gate bench bench-scale fact-eval
+.PHONY: setup setup-models tiny-models run test test-slow test-wheel dist lint clean baseline gate bench bench-scale fact-eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +24,7 @@ $(DEV): pyproject.toml | $(BIN)/python
 
 # Model-based extras: torch==2.13.0 (CPU build) must go in before anything depending on it.
 $(MODELS): pyproject.toml $(DEV)
-	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet torch==2.13.0 --index-url $(TORCH_INDEX)
 	$(BIN)/python -m pip install --quiet -e '.[dev,models]'
 	touch $@
 
@@ -62,6 +66,15 @@ test: $(MODELS)
 test-slow: $(MODELS)
 	$(BIN)/python -m pytest -q -m slow
 
+## The package test: build the wheel and sdist, install the wheel into a fresh venv outside the
+## repository, run every console script from a temporary folder against the checkout's scores.
+test-wheel: $(DEV)
+	$(BIN)/python -m pytest -q -m slow tests/test_wheel.py
+
+## The wheel and sdist in dist/ (configs, embedded cluster and references inside).
+dist: $(DEV)
+	$(BIN)/python -m build --outdir dist
+
 ## The fact check on the labelled set: recall per planted error kind and false alarms.
 fact-eval: $(DEV)
 	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
@@ -84,4 +97,4 @@ lint: $(DEV)
 	$(BIN)/ruff format --check bench tests benchmarks
 
 clean:
-	rm -rf $(VENV) results/runs results/sweeps
+	rm -rf $(VENV) results/runs results/sweeps build dist

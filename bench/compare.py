@@ -36,9 +36,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bench.errors import ArgumentParser, BenchError
+from bench.paths import DEFAULT_TOLERANCES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TOLERANCES = ROOT / "conf" / "compare" / "default.yaml"
 PROG = "bench-compare"
 DIRECTIONS = ("higher", "lower", "both")
 TOLERANCE_KEYS = ("default", "metrics", "exclude")

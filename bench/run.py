@@ -24,17 +24,17 @@ from bench.core.scoring import key_bounds, score_summaries
 from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
 from bench.metrics.base import LENGTH_INFO
-from bench.overrides import check_overrides, guard_hydra_files
+from bench.overrides import (
+    add_plugin_imports,
+    check_group_choices,
+    check_overrides,
+    guard_hydra_files,
+)
+from bench.paths import CHECKOUT, CONF_DIR, ROOT, results_dir
 from bench.results.records import EXECUTION_KEYS, is_execution_key
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-CONF_DIR = ROOT / "conf"
-GROUPS = (
-    "dataset", "summarizer", "packing", "metrics", "budget", "cleaning", "perturb", "stats",
-    "paths", "sweep",
-)  # fmt: skip
 
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
@@ -71,6 +71,7 @@ def safe_dirname(name: str) -> str:
 
 
 OmegaConf.register_new_resolver("bench_root", lambda: str(ROOT), replace=True)
+OmegaConf.register_new_resolver("bench_results", lambda: str(results_dir()), replace=True)
 OmegaConf.register_new_resolver("bench_dirname", safe_dirname, replace=True)
 
 
@@ -188,7 +189,7 @@ def run(
         "perturb": perturbation.signature(),
         "seed": seed,
         "config": resolved,
-        "git": git_commit(ROOT),
+        "git": git_commit(CHECKOUT),
         "packages": package_versions(),
     }
     run_record = redact_env(run_record, env_values(cfg))
@@ -394,7 +395,7 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
         return None
     current = {
         "config": _result_config(cfg),
-        "git": git_commit(ROOT),
+        "git": git_commit(CHECKOUT),
         "packages": package_versions(),
     }
     reasons = stale_reasons(record, current)
@@ -465,38 +466,6 @@ def _print_run(record: dict[str, Any], out_dir: Path) -> None:
     print(f"\nResults ({out_dir}):\n\n" + to_markdown(runs, select_columns(runs)))
 
 
-def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:
-    """Reject an unknown option of a config group with one line, before Hydra composes."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    candidates = [a for a in args if "=" in a and not a.startswith("-")]
-    try:
-        overrides = OverridesParser.create().parse_overrides(candidates)
-    except HydraException:
-        return  # Hydra reports syntax errors itself
-    for ov in overrides:
-        group = ov.key_or_group
-        if group not in GROUPS or ov.is_delete():
-            continue
-        try:
-            values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else [ov.value()]
-        except HydraException:
-            continue  # e.g. glob(): Hydra expands and checks it itself
-        names: list[str] = []
-        for v in values:
-            if isinstance(v, str) and v.startswith("[") and v.endswith("]"):
-                names.extend(x.strip() for x in v[1:-1].split(",") if x.strip())
-            elif isinstance(v, list):
-                names.extend(str(x) for x in v)
-            else:
-                names.append(str(v))
-        available = sorted(p.stem for p in (conf_dir / group).glob("*.yaml"))
-        for name in names:
-            if name not in available:
-                raise BenchError(f"unknown {group} {name!r}; available: {', '.join(available)}")
-
-
 def cli() -> None:
     """Console entry point: validate group choices and overrides, then hand over to Hydra."""
     import hydra
@@ -504,8 +473,9 @@ def cli() -> None:
     guard_hydra_files()
 
     try:
-        check_group_choices(sys.argv[1:])
+        check_group_choices(sys.argv[1:], CONF_DIR)
         check_overrides(sys.argv[1:], CONF_DIR)
+        add_plugin_imports(sys.argv[1:])
     except BenchError as exc:
         print(f"bench-run: error: {exc}", file=sys.stderr)
         sys.exit(2)

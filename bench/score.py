@@ -40,9 +40,11 @@ from bench.data.hub import JsonlClusters
 from bench.data.io import json_lines, parse_json_line, read_text, require_keys
 from bench.errors import ArgumentParser, BenchError
 from bench.metrics.consistency.base import FAILING
+from bench.overrides import add_plugin_imports, check_group_choices
+from bench.paths import CONF_DIR
 from bench.preprocess.text import collapse_ws, split_sentences
 from bench.results.tables import column_label, scale
-from bench.run import CONF_DIR, check_group_choices, user_error
+from bench.run import user_error
 from bench.types import Cluster
 
 # Named, not __name__, so `python -m bench.score` logs like the entry point.
@@ -513,7 +515,8 @@ def compose(overrides: Sequence[str]) -> Any:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    check_group_choices(overrides)
+    check_group_choices(overrides, CONF_DIR)
+    add_plugin_imports(overrides)
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name=PROG):
         return hydra_compose(config_name="run", overrides=list(overrides))

@@ -189,15 +189,13 @@ def main(argv: list[str] | None = None) -> None:
     import tempfile
 
     from bench.data.clusters import LocalClusters
+    from bench.paths import CLUSTER_DIR, REFERENCE_DIR
     from bench.preprocess.clean import Cleaner
 
-    root = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(prog="python -m bench.testing", description=main.__doc__)
     parser.add_argument("out", type=Path, help="directory to build the tiny models in")
     args = parser.parse_args(argv)
-    source = LocalClusters(
-        str(root / "data" / "clusters"), str(root / "reference_summaries"), ["mattis_pakistan_2017"]
-    )
+    source = LocalClusters(str(CLUSTER_DIR), str(REFERENCE_DIR), ["mattis_pakistan_2017"])
     texts = [s for c in source.load(Cleaner()) for d in c.documents for s in d.sentences]
     builders = (
         ("tiny-bart", build_tiny_bart),

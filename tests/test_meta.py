@@ -111,7 +111,7 @@ def test_binary_labels_get_auc_and_balanced_accuracy_with_a_dev_threshold(tmp_pa
     [
         (lambda j, s: j.write_text('{"id": "a0", "system": "a", "m": 1}\n'), "'input' must be"),
         (lambda j, s: s.write_text('{"id": "zz", "scores": {"m": 1}}\n'), "have no score row"),
-        (lambda j, s: j.write_text("not json\n"), "is not valid JSON"),
+        (lambda j, s: j.write_text("not json\n"), "not valid JSON"),
         (lambda j, s: j.write_text('{"id": "a0", "system": "a", "input": "x", "m": NaN}\n'),
          "NaN is not valid JSON"),
     ],

@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.errors import BenchError, check_int
+from bench.paths import CLUSTER_DIR
 from bench.results.records import atomic_write_text
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def source_sentences() -> list[str]:
@@ -31,7 +30,7 @@ def source_sentences() -> list[str]:
     from bench.data.clusters import LocalClusters
     from bench.preprocess.clean import Cleaner
 
-    source = LocalClusters(str(ROOT / "data" / "clusters"), None, ["mattis_pakistan_2017"])
+    source = LocalClusters(str(CLUSTER_DIR), None, ["mattis_pakistan_2017"])
     return [s for c in source.load(Cleaner()) for d in c.documents for s in d.sentences]
 
 

@@ -34,12 +34,17 @@ def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 @lru_cache(maxsize=4)
-def git_commit(root: Path) -> dict[str, str | bool]:
+def git_commit(root: Path | None) -> dict[str, str | bool]:
     """HEAD commit of the checkout, whether tracked files differ from it, and a hash of how.
 
     The hash of ``git diff HEAD`` makes two runs of different uncommitted code differ in their
-    records, so a resumed sweep never takes results of edited code for its own.
+    records, so a resumed sweep never takes results of edited code for its own. ``root`` None
+    is an installed package: git is not asked (the folder may sit in someone else's repository).
     """
+    if root is None:
+        from bench.paths import installed_note
+
+        return {"commit": installed_note(), "dirty": False}
 
     def git(*args: str) -> bytes:
         return subprocess.run(
