@@ -160,7 +160,7 @@ def test_the_metric_plugin_loads_and_keeps_the_metric_contract(plugin, monkeypat
     from hydra.core.global_hydra import GlobalHydra
 
     from bench.metrics.base import Metric, MetricInfo, MetricOutput
-    from bench.run import _instantiate, _metric_nodes
+    from bench.core.build import instantiate, metric_nodes
 
     monkeypatch.chdir(plugin)
     monkeypatch.setattr(sys, "path", list(sys.path))
@@ -174,7 +174,7 @@ def test_the_metric_plugin_loads_and_keeps_the_metric_contract(plugin, monkeypat
             cfg = compose(config_name="run", overrides=args)
     finally:
         GlobalHydra.instance().clear()
-    metric = _instantiate(_metric_nodes(cfg)["repetition"], "metric")
+    metric = instantiate(metric_nodes(cfg)["repetition"], "metric")
     assert isinstance(metric, Metric) and isinstance(metric.info, MetricInfo)
     assert metric.info.higher_is_better == {"repetition_bigrams": False}
     out = metric.score(["a b a b c", "one two", cluster.references[0].text], [cluster] * 3)
