@@ -31,6 +31,7 @@ from bench.overrides import (
     guard_hydra_files,
 )
 from bench.paths import CHECKOUT, CONF_DIR, ROOT, results_dir
+from bench.progress import job_position
 from bench.results.records import EXECUTION_KEYS, is_execution_key
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,9 @@ def run(
             log.info("complete results of this config already in %s: skipped", out_dir)
             return previous
         _log_stale(out_dir, reasons)
-    log.info("summarizing %d clusters with %s", len(clusters), summarizer.name)
+    position = job_position()
+    log.info("%ssummarizing %d clusters with %s", f"{position}: " if position else "",
+             len(clusters), summarizer.name)  # fmt: skip
     summarize_started = time.time()
     try:
         raw = summarizer.summarize(clusters)

@@ -21,6 +21,7 @@ from typing import Any
 from bench.core.build import check_keys, metric_info
 from bench.errors import BenchError
 from bench.metrics.base import Metric, MetricOutput
+from bench.progress import Progress
 from bench.types import Cluster
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,34 @@ def reference_views(
     return per_ref, loo
 
 
+CHUNKS = 20  # a metric is called on about this many parts of a batch, for its progress bar
+
+
+def cluster_chunks(clusters: Sequence[Cluster], n_chunks: int = CHUNKS) -> list[tuple[int, int]]:
+    """``(start, end)`` parts of a batch ordered by cluster, each holding whole clusters."""
+    starts = [
+        i for i, c in enumerate(clusters) if i == 0 or c.cluster_id != clusters[i - 1].cluster_id
+    ]
+    per_chunk = max(1, -(-len(starts) // n_chunks))
+    bounds = starts[::per_chunk] + [len(clusters)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+
+
+def _run_in_chunks(
+    name: str, metric: Metric, texts: Sequence[str], clusters: Sequence[Cluster]
+) -> MetricOutput:
+    """The metric on whole clusters at a time, showing its progress; one output for the batch."""
+    scores: list[dict[str, float]] = []
+    details: list[dict[str, Any]] = []
+    with Progress(len(texts), f"scoring {name}", "summary", "summaries") as progress:
+        for a, b in cluster_chunks(clusters):
+            out = run_metric(name, metric, texts[a:b], clusters[a:b])
+            scores += out.scores
+            details += out.details
+            progress.update(b - a)
+    return MetricOutput(scores, details)
+
+
 def score_summaries(
     texts: Sequence[str],
     clusters: Sequence[Cluster],
@@ -172,7 +201,7 @@ def score_summaries(
     for step, (name, metric) in enumerate(metrics.items(), start=1):
         log.info("scoring %d summaries with %s (%d/%d)", len(texts), name, step, len(metrics))
         started = time.time()
-        out = run_metric(name, metric, batch_texts, batch_clusters)
+        out = _run_in_chunks(name, metric, batch_texts, batch_clusters)
         for j, i in enumerate(order):
             scores[i].update(out.scores[j])
             details[i].update(out.details[j])

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bench.budget import Budget
+from bench.progress import Progress
 from bench.types import Cluster
 
 if TYPE_CHECKING:
@@ -97,11 +98,10 @@ class PerCluster:
     def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
         """One summary per cluster, in order."""
         out = []
-        step = max(1, len(clusters) // 10)
-        for i, cluster in enumerate(clusters, start=1):
-            out.append(self._one(cluster))
-            if i % step == 0 or i == len(clusters):
-                log.info("%s: %d/%d clusters summarized", self.name, i, len(clusters))
+        with Progress(len(clusters), f"{self.name}: summarizing") as progress:
+            for cluster in clusters:
+                out.append(self._one(cluster))
+                progress.update()
         return out
 
     def signature(self) -> dict[str, str]:

@@ -40,6 +40,7 @@ from bench.models.hf import (
 )
 from bench.preprocess.packing import Concat, PackedInput, Packing, join_sentences
 from bench.preprocess.text import split_sentences
+from bench.progress import Progress
 from bench.summarizers.cache import GenerationCache, sha256_text
 from bench.types import Cluster
 
@@ -373,17 +374,16 @@ class HFSummarizer:
                 results[key] = cached
         texts_todo = list(todo.values())
         key_of = dict(zip(texts_todo, todo, strict=True))
-        done = 0
-        for batch in self.batches(texts_todo):
-            if self.generation_config.do_sample:
-                outputs = [self._sample_one(batch[0])]
-            else:
-                outputs = self._run_generate(batch)
-            for text, output in zip(batch, outputs, strict=True):
-                results[key_of[text]] = output
-                self.cache.put(key_of[text], text, output, gen_sig)
-            done += len(batch)
-            log.info("%s: generated %d/%d inputs", self.name, done, len(texts_todo))
+        with Progress(len(texts_todo), f"{self.name}: generating", unit="input") as progress:
+            for batch in self.batches(texts_todo):
+                if self.generation_config.do_sample:
+                    outputs = [self._sample_one(batch[0])]
+                else:
+                    outputs = self._run_generate(batch)
+                for text, output in zip(batch, outputs, strict=True):
+                    results[key_of[text]] = output
+                    self.cache.put(key_of[text], text, output, gen_sig)
+                progress.update(len(batch))
         return [results[k] for k in keys]
 
     def _seen(self, model_text: str, packed: PackedInput, totals: Sequence[int]) -> list[dict]:

@@ -44,6 +44,7 @@ from bench import __version__
 from bench.budget import Budget
 from bench.preprocess.packing import Concat, MapReduce, Packing, join_sentences
 from bench.preprocess.text import split_sentences
+from bench.progress import Progress
 from bench.summarizers.cache import GenerationCache
 from bench.summarizers.prompt import DEFAULT_PROMPT, compile_template, render_prompt
 from bench.types import Cluster
@@ -338,8 +339,8 @@ class OpenAIChat:
             log.info("%s: %d of %d clusters from the cache; %d requests to %s",
                      self.name, len(outputs), len(clusters), len(todo), self.base_url)  # fmt: skip
             self._headers()  # a missing key stops the run before any request
-        done = 0
-        with ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
+        progress = Progress(len(todo), f"{self.name}: requests", unit="request")
+        with progress, ThreadPoolExecutor(max_workers=self.max_concurrency) as pool:
             futures: dict[Future[Answer], int] = {
                 pool.submit(self.request, clusters[i].cluster_id, json.loads(inputs[i])): i
                 for i in todo
@@ -362,10 +363,7 @@ class OpenAIChat:
                     self._count("prompt_tokens", answer.usage.get("prompt_tokens") or 0)
                     self._count("completion_tokens", answer.usage.get("completion_tokens") or 0)
                     self._count("latency_s", answer.usage["latency_s"])
-                    done += 1
-                    step = max(1, len(todo) // 10)
-                    if done % step == 0 or done == len(todo):
-                        log.info("%s: %d/%d requests answered", self.name, done, len(todo))
+                    progress.update()
         self._add_cost()
         return [outputs[i] for i in range(len(clusters))]
 
