@@ -159,8 +159,8 @@ def test_the_metric_plugin_loads_and_keeps_the_metric_contract(plugin, monkeypat
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from bench.metrics.base import Metric, MetricInfo, MetricOutput
     from bench.core.build import instantiate, metric_nodes
+    from bench.metrics.base import Metric, MetricInfo, MetricOutput
 
     monkeypatch.chdir(plugin)
     monkeypatch.setattr(sys, "path", list(sys.path))
