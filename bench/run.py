@@ -23,7 +23,8 @@ from bench import __version__
 from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
 from bench.overrides import check_overrides, guard_hydra_files
-from bench.results.records import EXECUTION_KEYS
+from bench.results.fileset import FAILED_DIR, prune_empty
+from bench.results.runrecord import EXECUTION_KEYS
 from bench.types import Cluster
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml
 HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the results
 # Part of the result set (moved in with it, before the markers): a kill cannot separate them.
 KEPT_FILES = tuple(f"{HYDRA_KEPT}/{Path(name).name}" for name in HYDRA_FILES)
-FAILED_DIR = ".failed"
 
 NAME_MAX = 255  # bytes in one path component on common file systems
 
@@ -155,13 +155,15 @@ def run(
     inputs read from outside the config (data, references, precomputed summaries, model weights)
     still have the content hashes recorded there, and recomputed otherwise.
     """
+    from bench.fileio import atomic_write_json
     from bench.metrics.base import LENGTH_INFO
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate, check_samples
     from bench.results.fileset import replace_set
+    from bench.results.identity import system_identity
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import atomic_write_json, atomic_write_jsonl, check_scores
+    from bench.results.runrecord import check_scores, write_results
 
     started = time.time()
     redact_logs(cfg)
@@ -252,7 +254,7 @@ def run(
     resolved = _result_config(cfg)
     run_record = {
         "mdsbench": __version__,
-        "system": summarizer.name,
+        **system_identity(summarizer.name, overrides),
         "overrides": [o for o in overrides if o.split("=", 1)[0] not in EXECUTION_KEYS],
         "n_clusters": len(clusters),
         "scores": {k: v.as_dict() for k, v in system.items()},
@@ -300,9 +302,7 @@ def run(
         # complete run in ``out_dir`` stays as it was, whatever happens to this one.
         with replace_set(out_dir, (*KEPT_FILES, *RESULT_FILES)) as staging:
             _copy_hydra(out_dir / ".hydra", staging / HYDRA_KEPT)
-            atomic_write_jsonl(staging / "summaries.jsonl", summaries_rows)
-            atomic_write_jsonl(staging / "scores.jsonl", score_rows)
-            atomic_write_json(staging / "run.json", run_record)
+            run_record = write_results(staging, run_record, summaries_rows, score_rows)
             # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
             finished = time.time()
             timing: dict[str, Any] = {
@@ -344,23 +344,6 @@ def user_error(exc: BaseException) -> str | None:
     return None
 
 
-def _prune(directory: Path, results_dir: Path) -> None:
-    """Remove ``directory`` if empty, then its empty parents strictly inside ``results_dir``."""
-    root = results_dir.resolve()
-    d = directory.resolve()
-    try:
-        d.rmdir()
-    except OSError:
-        return
-    d = d.parent
-    while d != root and root in d.parents:
-        try:
-            d.rmdir()
-        except OSError:
-            return
-        d = d.parent
-
-
 def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> None:
     """Remove what a failed run wrote, and the directories that leaves empty.
 
@@ -377,8 +360,8 @@ def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> N
         return
     for name in (*HYDRA_FILES, f"{job_name}.log"):
         (out_dir / name).unlink(missing_ok=True)
-    _prune(out_dir / ".hydra", results_dir)
-    _prune(out_dir, results_dir)
+    prune_empty(out_dir / ".hydra", results_dir)
+    prune_empty(out_dir, results_dir)
 
 
 def _copy_hydra(source: Path, dest: Path) -> None:
@@ -388,7 +371,7 @@ def _copy_hydra(source: Path, dest: Path) -> None:
     puts the record of the run that produced them back after a failed rerun. Missing files
     (results from before this copy existed) are left as they are.
     """
-    from bench.results.records import atomic_write_text
+    from bench.fileio import atomic_write_text
 
     for name in HYDRA_FILES:
         src = source / Path(name).name
@@ -445,13 +428,14 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
     """The run.json of a complete earlier run of the same config in ``out_dir``, else None.
 
     Complete means checked, not assumed: every result file present and parseable, scores that
-    pass the one score check (:func:`bench.results.records.check_scores`: finite numbers), and
+    pass the one score check (:func:`bench.results.runrecord.check_scores`: finite numbers), and
     the recorded config, git commit and package versions equal to this run's.
     """
     import json
 
+    from bench.fileio import read_jsonl
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import check_scores, read_jsonl
+    from bench.results.runrecord import check_scores
 
     try:
         if not all((out_dir / name).is_file() for name in RESULT_FILES):
@@ -486,8 +470,8 @@ def _hydra_main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from bench.fileio import atomic_write_json
     from bench.results.fileset import finish_interrupted
-    from bench.results.records import atomic_write_json
 
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
@@ -537,10 +521,9 @@ def _hydra_main(cfg: DictConfig) -> None:
 
 
 def _print_run(record: dict[str, Any], out_dir: Path) -> None:
-    from bench.results.tables import RunSummary, select_columns, to_markdown
+    from bench.results.tables import run_table
 
-    runs = [RunSummary.of(record, out_dir)]
-    print(f"\nResults ({out_dir}):\n\n" + to_markdown(runs, select_columns(runs)))
+    print(f"\nResults ({out_dir}):\n\n" + run_table(record, out_dir))
 
 
 def check_group_choices(args: Sequence[str], conf_dir: Path = CONF_DIR) -> None:

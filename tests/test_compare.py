@@ -19,7 +19,7 @@ from bench.compare import (
     run_label,
 )
 from bench.errors import BenchError
-from bench.results.records import atomic_write_json, atomic_write_jsonl, read_jsonl
+from bench.fileio import atomic_write_json, atomic_write_jsonl, read_jsonl
 from tests.conftest import ROOT
 from tests.test_configs import MODEL_FREE
 

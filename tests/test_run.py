@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.fileio import read_jsonl
 from bench.results.plots import plot_comparison
-from bench.results.records import read_jsonl
 from bench.results.tables import RunSummary, load_runs, to_csv
 from bench.run import run
 from tests.conftest import CLUSTER_DIR

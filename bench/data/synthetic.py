@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.errors import BenchError, check_int
-from bench.results.records import atomic_write_text
+from bench.fileio import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from bench.results.records import atomic_write_json, checksum
+from bench.fileio import atomic_write_json, checksum
 
 log = logging.getLogger(__name__)
 
