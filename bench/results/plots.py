@@ -180,6 +180,7 @@ def length_figure(cmp: Comparison, key: str | None = None) -> Any:
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     top_x, top_y, bottom_y = 0.0, 0.0, 0.0
+    labels: list[tuple[float, float, str, str]] = []
     for g, (group, members) in enumerate(tradeoff_groups(runs)):
         points = []
         for i in members:
@@ -202,25 +203,18 @@ def length_figure(cmp: Comparison, key: str | None = None) -> Any:
             fmt="o-" if as_line else "o",
             color=color,
             capsize=3,
-            label=group if len(points) > 1 else cmp.name(runs[points[0][4]]),
+            label=group if as_line else None,
         )
         for x, y, ex, ey, i in points:
             top_x, top_y = max(top_x, x + ex[1]), max(top_y, y + ey[1])
             bottom_y = min(bottom_y, y - ey[0])
             text = str(runs[i].record.get("budget", "?")) if as_line else cmp.name(runs[i])
-            ax.annotate(
-                text,
-                (x, y),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize="small",
-                color=color,
-            )
+            labels.append((x, y, text, color))
     # Both axes from zero (or below, for negative values): equal lengths stay visibly equal and
     # score gaps keep their proportion.
-    ax.set_xlim(0, max(top_x, 1.0) * 1.3)
+    ax.set_xlim(0, max(top_x, 1.0) * 1.35)
     ax.set_ylim(bottom_y * 1.15, max(top_y, 1e-9) * 1.15)
+    _label_points(ax, labels)
     length_label = cmp.catalog.label(LENGTH_KEY).lower()
     ax.set_xlabel(f"output length ({length_label}, mean)")
     ax.set_ylabel(_axis_label(cmp, key, label))
@@ -230,6 +224,53 @@ def length_figure(cmp: Comparison, key: str | None = None) -> Any:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def label_positions(
+    points: Sequence[tuple[float, float]], x_span: float, min_gap: float
+) -> list[float]:
+    """Label heights for points: at each point's own height, pushed apart where they would meet.
+
+    Points closer than 2% of ``x_span`` in x share a column of labels, spaced at least
+    ``min_gap`` apart; the points themselves stay where they are.
+    """
+    heights = [y for _, y in points]
+    order = sorted(range(len(points)), key=lambda i: (points[i][0], points[i][1]))
+    column: list[int] = []
+    for i in [*order, None]:
+        if i is not None and (not column or points[i][0] - points[column[0]][0] <= 0.02 * x_span):
+            column.append(i)
+            continue
+        column.sort(key=lambda j: points[j][1])
+        for prev, cur in zip(column, column[1:], strict=False):
+            heights[cur] = max(points[cur][1], heights[prev] + min_gap)
+        # Centre the column on its points so that labels do not all drift upwards.
+        if column:
+            shift = (sum(heights[j] for j in column) - sum(points[j][1] for j in column)) / len(
+                column
+            )
+            for j in column:
+                heights[j] -= shift
+        column = [i] if i is not None else []
+    return heights
+
+
+def _label_points(ax: Any, labels: Sequence[tuple[float, float, str, str]]) -> None:
+    """Write each point's label to its right, joined to it by a thin line when moved."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    heights = label_positions([(x, y) for x, y, _, _ in labels], x1 - x0, 0.05 * (y1 - y0))
+    for (x, y, text, color), height in zip(labels, heights, strict=True):
+        moved = abs(height - y) > 1e-9 * max(1.0, abs(y))
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(x + 0.04 * (x1 - x0), height),
+            textcoords="data",
+            va="center",
+            fontsize="small",
+            color=color,
+            arrowprops={"arrowstyle": "-", "color": color, "lw": 0.6} if moved else None,
+        )
 
 
 def plot_length_tradeoff(cmp: Comparison, out_base: Path, key: str | None = None) -> list[Path]:
