@@ -98,10 +98,16 @@ class KeyCatalog:
         return f"{value * self.scale(key, percent):.{self.digits(key, percent)}f}"
 
     def default_keys(self, available: Iterable[str]) -> list[str]:
-        """The default columns among ``available``: declared defaults, then undeclared keys."""
+        """The default columns among ``available``, in display order.
+
+        Declared defaults with a direction, then undeclared keys (by name), then declared
+        defaults without a direction (lengths).
+        """
         have = set(available)
         keys = [k for k, info in self.infos.items() if info.default and k in have]
-        return keys + sorted(k for k in have if k not in self.infos)
+        directed = [k for k in keys if self.direction(k) is not None]
+        rest = [k for k in keys if self.direction(k) is None]
+        return directed + sorted(k for k in have if k not in self.infos) + rest
 
     def percent_note(self, keys: Sequence[str], percent: bool = True) -> str:
         """``rouge in percent`` for the metrics of ``keys`` shown in percent; empty if none."""
