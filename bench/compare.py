@@ -36,14 +36,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from bench.errors import ArgumentParser, BenchError
-from bench.results.gate import (
-    SignificanceOptions,
-    gate_report,
-    load_side,
-    load_tolerances,
-    run_gate,
-)
+from bench.results.gate import SignificanceOptions, gate_report, load_side, run_gate
 from bench.results.runrecord import RunRecord
+from bench.results.tolerances import load_tolerances
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOLERANCES = ROOT / "conf" / "compare" / "default.yaml"

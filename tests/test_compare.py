@@ -15,8 +15,8 @@ from bench.compare import main
 from bench.errors import BenchError
 from bench.fileio import atomic_write_json, atomic_write_jsonl, read_jsonl
 from bench.metrics.base import LENGTH_INFO, MetricInfo, percent_keys
-from bench.results.gate import Rule, load_tolerances, parse_tolerances
 from bench.results.runrecord import system_label
+from bench.results.tolerances import Rule, load_tolerances, parse_tolerances
 from tests.conftest import ROOT
 from tests.test_configs import MODEL_FREE
 
@@ -237,7 +237,8 @@ def _tolerances(tmp_path: Path, text: str) -> Path:
         (lambda t, s: ["--baseline", t / "nope", "--run", s], "baseline not found:"),
         (lambda t, s: ["--baseline", BASELINE, "--run", t / "nope"], "run not found:"),
         (lambda t, s: ["--baseline", t, "--run", s], "no run.json under baseline directory"),
-        (lambda t, s: ["--baseline", _garbled(t), "--run", s], "lead/run.json: unreadable run.json (invalid JSON"),
+        (lambda t, s: ["--baseline", _garbled(t), "--run", s],
+         "lead/run.json: unreadable run.json (invalid JSON"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances", t / "x.yaml"],
          "tolerance file not found"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances",

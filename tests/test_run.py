@@ -319,7 +319,7 @@ def test_plot_survives_an_interval_that_excludes_the_mean(tmp_path):
     record = {"system": "x", "scores": {"rouge1_f": {"mean": 0.5, "low": 0.55, "high": 0.6,
                                                      "method": "m"}},
               "metric_info": {"r": {"name": "r", "keys": {"rouge1_f": {
-                  "label": "R-1 F1", "value_range": [0, 1], "scale": 100, "digits": 2}}}}}  # fmt: skip
+                  "label": "R-1 F1", "value_range": [0, 1], "scale": 100}}}}}  # fmt: skip
     written = plot_comparison(compare([RunRecord.of(record, tmp_path)]), tmp_path / "plot")
     assert [p.name for p in written] == ["plot.png", "plot.pdf"]
 

@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 
 from bench.errors import BenchError
-from bench.metrics.base import LENGTH_INFO, KeyInfo, MetricInfo, percent_keys
+from bench.metrics.base import LENGTH_INFO, MetricInfo, percent_keys
 from bench.results.comparison import TableOptions, collect_runs, compare, select_columns
 from bench.results.keys import KeyCatalog
 from bench.results.plots import (
-    comparison_figure,
-    label_positions,
-    length_figure,
     plot_comparison,
     plot_length_tradeoff,
     tradeoff_groups,

@@ -55,6 +55,8 @@ _RUN_FIELDS: dict[str, tuple[type, ...]] = {
     "budget": (str,),
     "cleaning": (str,),
 }
+
+
 def check_run_record(record: Any, path: Path) -> dict[str, Any]:
     """``record`` (a parsed run.json) if every field has the type readers expect.
 

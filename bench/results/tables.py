@@ -48,9 +48,7 @@ def _columns(columns: Sequence[tuple[str, str]] | None) -> tuple[tuple[str, str]
     return None if columns is None else tuple(columns)
 
 
-def to_markdown(
-    runs: Sequence[RunRecord], columns: Sequence[tuple[str, str]] | None = None
-) -> str:
+def to_markdown(runs: Sequence[RunRecord], columns: Sequence[tuple[str, str]] | None = None) -> str:
     """A Markdown table with its caption below (default options and columns)."""
     return render_markdown(compare(runs, TableOptions(columns=_columns(columns))))
 

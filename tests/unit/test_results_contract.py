@@ -10,11 +10,12 @@ import pytest
 from bench.errors import BenchError
 from bench.metrics.base import LENGTH_INFO, KeyInfo, MetricInfo, percent_keys
 from bench.results.comparison import collect_runs, compare
-from bench.results.gate import load_side, parse_tolerances, run_gate
+from bench.results.gate import load_side, run_gate
 from bench.results.identity import is_path_setting, system_identity
 from bench.results.plots import comparison_figure, label_positions, length_figure, scale_panels
 from bench.results.render import render_csv, render_markdown
 from bench.results.runrecord import SCHEMA, check_run_record, write_results
+from bench.results.tolerances import parse_tolerances
 
 OVERLAP = MetricInfo("overlap", percent_keys(["overlap_f"], {"overlap_f": "Overlap"}))
 ERRORS = MetricInfo(
