@@ -69,7 +69,8 @@ def check_run_record(record: Any, path: Path) -> dict[str, Any]:
         return BenchError(f"{path}: {field!r} must be {expected}, got {shown}")
 
     if not isinstance(record, dict):
-        raise bad("run.json", "a JSON object", record)
+        shown = json.dumps(record)[:60] if _jsonable(record) else repr(record)[:60]
+        raise BenchError(f"{path}: not a bench-run run.json (not a JSON object: {shown})")
     if not isinstance(record.get("scores"), dict):
         raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
     for name, types in _RUN_FIELDS.items():
