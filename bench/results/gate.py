@@ -230,7 +230,7 @@ def run_gate(
                     "±0",
                     "-",
                     True,
-                )  # fmt: skip
+                )
             )
         changed = sorted(
             k
@@ -247,9 +247,8 @@ def run_gate(
             rule = rules.get(metric)
             if rule is None:
                 continue
-            base_mean = base.mean(metric)
+            base_mean = float(base.scores[metric]["mean"])  # load_side checked every mean
             new_mean = new.mean(metric)
-            assert base_mean is not None  # load_side checked every mean
             if new_mean is None:
                 out.rows.append(
                     GateRow(
@@ -261,7 +260,7 @@ def run_gate(
                         rule.describe(),
                         "-",
                         True,
-                    )  # fmt: skip
+                    )
                 )
                 continue
             delta = new_mean - base_mean
@@ -294,7 +293,7 @@ def run_gate(
                     rule.describe(),
                     p_cell,
                     failed,
-                )  # fmt: skip
+                )
             )
         extra = sorted(set(new.scores) - set(base.scores))
         if extra:
