@@ -32,7 +32,8 @@ from bench.overrides import (
 )
 from bench.paths import CHECKOUT, CONF_DIR, ROOT, results_dir
 from bench.progress import job_position
-from bench.results.records import EXECUTION_KEYS, is_execution_key
+from bench.results.fileset import FAILED_DIR, prune_empty
+from bench.results.runrecord import EXECUTION_KEYS, is_execution_key
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml
 HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the results
 # Part of the result set (moved in with it, before the markers): a kill cannot separate them.
 KEPT_FILES = tuple(f"{HYDRA_KEPT}/{Path(name).name}" for name in HYDRA_FILES)
-FAILED_DIR = ".failed"
 # Fields of a scores.jsonl row and the budget's length keys: no metric may write these names.
 RESERVED = ("cluster_id", "summary", "scores", "per_reference", *LENGTH_INFO.keys)
 
@@ -105,12 +105,14 @@ def run(
     inputs read from outside the config (data, references, precomputed summaries, model weights)
     still have the content hashes recorded there, and recomputed otherwise.
     """
+    from bench.fileio import atomic_write_json
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate, check_samples
     from bench.results.fileset import replace_set
+    from bench.results.identity import system_identity
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import atomic_write_json, atomic_write_jsonl, check_scores
+    from bench.results.runrecord import check_scores, write_results
     from bench.summarizers.base import CachesGenerations, ReportsInput, ReportsUsage
 
     started = time.time()
@@ -173,7 +175,7 @@ def run(
     resolved = _result_config(cfg)
     run_record = {
         "mdsbench": __version__,
-        "system": summarizer.name,
+        **system_identity(summarizer.name, overrides),
         "overrides": [o for o in overrides if not is_execution_key(o.split("=", 1)[0])],
         "n_clusters": len(clusters),
         "scores": {k: v.as_dict() for k, v in system.items()},
@@ -224,9 +226,7 @@ def run(
         # complete run in ``out_dir`` stays as it was, whatever happens to this one.
         with replace_set(out_dir, (*KEPT_FILES, *RESULT_FILES)) as staging:
             _copy_hydra(out_dir / ".hydra", staging / HYDRA_KEPT)
-            atomic_write_jsonl(staging / "summaries.jsonl", summaries_rows)
-            atomic_write_jsonl(staging / "scores.jsonl", score_rows)
-            atomic_write_json(staging / "run.json", run_record)
+            run_record = write_results(staging, run_record, summaries_rows, score_rows)
             # Wall-clock times live apart from run.json, which stays byte-identical across reruns.
             finished = time.time()
             timing: dict[str, Any] = {
@@ -270,23 +270,6 @@ def user_error(exc: BaseException) -> str | None:
     return None
 
 
-def _prune(directory: Path, results_dir: Path) -> None:
-    """Remove ``directory`` if empty, then its empty parents strictly inside ``results_dir``."""
-    root = results_dir.resolve()
-    d = directory.resolve()
-    try:
-        d.rmdir()
-    except OSError:
-        return
-    d = d.parent
-    while d != root and root in d.parents:
-        try:
-            d.rmdir()
-        except OSError:
-            return
-        d = d.parent
-
-
 def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> None:
     """Remove what a failed run wrote, and the directories that leaves empty.
 
@@ -303,8 +286,8 @@ def discard_output(out_dir: Path, results_dir: Path, job_name: str = "run") -> N
         return
     for name in (*HYDRA_FILES, f"{job_name}.log"):
         (out_dir / name).unlink(missing_ok=True)
-    _prune(out_dir / ".hydra", results_dir)
-    _prune(out_dir, results_dir)
+    prune_empty(out_dir / ".hydra", results_dir)
+    prune_empty(out_dir, results_dir)
 
 
 def _copy_hydra(source: Path, dest: Path) -> None:
@@ -314,7 +297,7 @@ def _copy_hydra(source: Path, dest: Path) -> None:
     puts the record of the run that produced them back after a failed rerun. Missing files
     (results from before this copy existed) are left as they are.
     """
-    from bench.results.records import atomic_write_text
+    from bench.fileio import atomic_write_text
 
     for name in HYDRA_FILES:
         src = source / Path(name).name
@@ -371,13 +354,14 @@ def completed_record(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
     """The run.json of a complete earlier run of the same config in ``out_dir``, else None.
 
     Complete means checked, not assumed: every result file present and parseable, scores that
-    pass the one score check (:func:`bench.results.records.check_scores`: finite numbers), and
+    pass the one score check (:func:`bench.results.runrecord.check_scores`: finite numbers), and
     the recorded config, git commit and package versions equal to this run's.
     """
     import json
 
+    from bench.fileio import read_jsonl
     from bench.results.provenance import git_commit, package_versions
-    from bench.results.records import check_scores, read_jsonl
+    from bench.results.runrecord import check_scores
 
     try:
         if not all((out_dir / name).is_file() for name in RESULT_FILES):
@@ -412,8 +396,8 @@ def _hydra_main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from bench.fileio import atomic_write_json
     from bench.results.fileset import finish_interrupted
-    from bench.results.records import atomic_write_json
 
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
@@ -463,10 +447,9 @@ def _hydra_main(cfg: DictConfig) -> None:
 
 
 def _print_run(record: dict[str, Any], out_dir: Path) -> None:
-    from bench.results.tables import RunSummary, select_columns, to_markdown
+    from bench.results.tables import run_table
 
-    runs = [RunSummary.of(record, out_dir)]
-    print(f"\nResults ({out_dir}):\n\n" + to_markdown(runs, select_columns(runs)))
+    print(f"\nResults ({out_dir}):\n\n" + run_table(record, out_dir))
 
 
 def cli() -> None:

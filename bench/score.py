@@ -43,7 +43,7 @@ from bench.metrics.consistency.base import FAILING
 from bench.overrides import add_plugin_imports, check_group_choices
 from bench.paths import CONF_DIR
 from bench.preprocess.text import collapse_ws, split_sentences
-from bench.results.tables import column_label, scale
+from bench.results.keys import KeyCatalog
 from bench.run import user_error
 from bench.types import Cluster
 
@@ -260,11 +260,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _value(value: Any, key: str) -> str:
-    if not _is_number(value):
-        return "–"
-    factor = scale(key)
-    return f"{value * factor:.{2 if factor == 100.0 else 4}f}"
+def _value(value: Any, key: str, catalog: KeyCatalog) -> str:
+    return catalog.fmt(value, key) if _is_number(value) else "–"
 
 
 def score_keys(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -272,21 +269,21 @@ def score_keys(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys(k for r in rows for k in r["scores"]))
 
 
-def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
+def render_table(rows: Sequence[Mapping[str, Any]], catalog: KeyCatalog) -> str:
     """One row per summary (id, cluster, every score) and a mean row, as Markdown."""
     keys = score_keys(rows)
     lines = [
-        "| " + " | ".join(["id", "cluster", *(column_label(k) for k in keys)]) + " |",
+        "| " + " | ".join(["id", "cluster", *(catalog.label(k) for k in keys)]) + " |",
         "|" + "---|---|" + "--:|" * len(keys),
     ]
     for row in rows:
         cells = [_cell(row["id"]), _cell(row["cluster_id"])]
-        cells += [_value(row["scores"].get(k), k) for k in keys]
+        cells += [_value(row["scores"].get(k), k, catalog) for k in keys]
         lines.append("| " + " | ".join(cells) + " |")
     means = []
     for key in keys:
         numbers = [v for r in rows if _is_number(v := r["scores"].get(key))]
-        means.append(_value(math.fsum(numbers) / len(numbers), key) if numbers else "–")
+        means.append(_value(math.fsum(numbers) / len(numbers), key, catalog) if numbers else "–")
     n_clusters = len({r["cluster_id"] for r in rows})
     lines.append(
         "| "
@@ -295,8 +292,8 @@ def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
         )
         + " |"
     )
-    note = "ROUGE in percent." if any(scale(k) == 100.0 for k in keys) else ""
-    return "\n".join(lines) + "\n" + (f"\n{note}\n" if note else "")
+    note = catalog.percent_note(keys)
+    return "\n".join(lines) + "\n" + (f"\n{note}.\n" if note else "")
 
 
 def _locate(issue: Mapping[str, Any], sentences: Sequence[str]) -> int | None:
@@ -374,6 +371,7 @@ def render_report(
     texts: Sequence[str],
     input_path: Path,
     metrics: Sequence[str],
+    catalog: KeyCatalog,
 ) -> str:
     """The Markdown report: every summary sentence with its flagged spans and their notes."""
     keys = issue_keys(rows)
@@ -393,7 +391,9 @@ def render_report(
         about = [f"cluster {_code(row['cluster_id'])}"]
         about += [f"{k}: {_md(str(row[k]))}" for k in ("label", "kind") if k in row]
         out.append(", ".join(about))
-        scores = ", ".join(f"{column_label(k)} {_value(v, k)}" for k, v in row["scores"].items())
+        scores = ", ".join(
+            f"{catalog.label(k)} {_value(v, k, catalog)}" for k, v in row["scores"].items()
+        )
         out += ["", f"Scores: {scores}" if scores else "Scores: none", ""]
         sentences = text.split("\n") if text else []
         found = issues(row)
@@ -533,8 +533,8 @@ def run_cli(argv: Sequence[str]) -> int:
         BenchError: on bad usage, input or configuration (nothing is written then).
     """
     from bench.envvars import env_values, redact_env, redact_logs
+    from bench.fileio import atomic_write_texts, dumps, jsonl_text
     from bench.preprocess.clean import Cleaner, CleaningConfig
-    from bench.results.records import atomic_write_texts, dumps, jsonl_text
 
     args = build_parser().parse_intermixed_args(list(argv))
     if args.quiet:
@@ -592,7 +592,10 @@ def run_cli(argv: Sequence[str]) -> int:
             )
         log.warning("labelled rows, but no selected metric reports issues: no detection figures")
         figures = None
-    report = render_report(rows, texts, args.input, list(metrics)) if args.explain else None
+    catalog = KeyCatalog.of_metrics(m.info for m in metrics.values())
+    report = None
+    if args.explain:
+        report = render_report(rows, texts, args.input, list(metrics), catalog)
     for name, metric in metrics.items():
         log.info(
             "%s signature: %s", name, "|".join(f"{k}:{v}" for k, v in metric.signature().items())
@@ -610,7 +613,7 @@ def run_cli(argv: Sequence[str]) -> int:
     for path in outputs:
         log.info("wrote %s", path)
     if not args.quiet:
-        text = render_table(rows)
+        text = render_table(rows, catalog)
         if figures is not None:
             text += "\n" + render_figures(figures)
         print(text, end="", flush=True)

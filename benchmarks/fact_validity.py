@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     from bench.errors import BenchError
-    from bench.results.records import atomic_write_json, atomic_write_text
+    from bench.fileio import atomic_write_json, atomic_write_text
 
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     parser.add_argument("summaries", type=Path, help="labelled summaries, JSON Lines (or .gz)")

@@ -239,7 +239,7 @@ def main() -> None:
             print(f"| {r['references']} | {r['pairs']} | {r['rouge_score_pairs_per_s']} | "
                   f"{r['mdsbench_pairs_per_s']} | {r['ratio']}x | identical |")  # fmt: skip
         if args.json:
-            from bench.results.records import atomic_write_json
+            from bench.fileio import atomic_write_json
 
             atomic_write_json(args.json, rows)
     if args.only != "rouge_score":
@@ -269,7 +269,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
         }
-        from bench.results.records import atomic_write_json
+        from bench.fileio import atomic_write_json
 
         atomic_write_json(args.out / "rouge155_speed.json", record)
         print(f"(load average {load[0]:.2f} on {os.cpu_count()} CPUs; written: "

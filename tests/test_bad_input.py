@@ -146,7 +146,7 @@ def _huge_article() -> bytes:
 
 # A real full disk needs a tiny file system mounted for the test (root, not portable), so the
 # child runs the real CLI (bench.run.cli, through Hydra) with one change: in the result writer
-# (bench.results.records, the only module whose `os` is swapped) the file object of scores.jsonl's
+# (bench.fileio, the only module whose `os` is swapped) the file object of scores.jsonl's
 # temporary file (found through /proc/self/fd, Linux) writes half its text and then fails as a
 # full disk does, with OSError(ENOSPC); summaries.jsonl before it is written whole. So the row
 # checks what a real ENOSPC mid-run leaves: a complete result file, a half-written temporary file,
@@ -155,7 +155,7 @@ def _huge_article() -> bytes:
 ENOSPC_RUNNER = """
 import errno, os, types
 
-import bench.results.records as records
+import bench.fileio as records
 
 real_fdopen = os.fdopen
 

@@ -11,15 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.compare import (
-    Rule,
-    load_tolerances,
-    main,
-    parse_tolerances,
-    run_label,
-)
+from bench.compare import main
 from bench.errors import BenchError
-from bench.results.records import atomic_write_json, atomic_write_jsonl, read_jsonl
+from bench.fileio import atomic_write_json, atomic_write_jsonl, read_jsonl
+from bench.metrics.base import LENGTH_INFO, MetricInfo, percent_keys
+from bench.results.runrecord import system_label
+from bench.results.tolerances import Rule, load_tolerances, parse_tolerances
 from tests.conftest import ROOT
 from tests.test_configs import MODEL_FREE
 
@@ -70,7 +67,7 @@ def test_committed_baseline_holds_every_model_free_system():
     for system in SYSTEMS:
         record = json.loads((BASELINE / system / "run.json").read_text())
         assert record["system"] == system
-        assert run_label(record, BASELINE / system) == system
+        assert system_label(record) == system
         (row,) = read_jsonl(BASELINE / system / "scores.jsonl")
         assert row["scores"]["rouge1_f"] == record["scores"]["rouge1_f"]["mean"]
 
@@ -240,7 +237,8 @@ def _tolerances(tmp_path: Path, text: str) -> Path:
         (lambda t, s: ["--baseline", t / "nope", "--run", s], "baseline not found:"),
         (lambda t, s: ["--baseline", BASELINE, "--run", t / "nope"], "run not found:"),
         (lambda t, s: ["--baseline", t, "--run", s], "no run.json under baseline directory"),
-        (lambda t, s: ["--baseline", _garbled(t), "--run", s], "lead/run.json: invalid JSON"),
+        (lambda t, s: ["--baseline", _garbled(t), "--run", s],
+         "lead/run.json: unreadable run.json (invalid JSON"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances", t / "x.yaml"],
          "tolerance file not found"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances",
@@ -257,7 +255,7 @@ def _tolerances(tmp_path: Path, text: str) -> Path:
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--tolerances",
                        _tolerances(t, "default: [1\n")], "invalid YAML"),
         (lambda t, s: ["--baseline", BASELINE / "lead", "--run", s / "summarizer=oracle"],
-         "no matching systems: baseline has lead; run has oracle"),
+         "no matching systems: baseline system lead: no run with that name; runs: oracle"),
         (lambda t, s: ["--baseline", BASELINE, "--run", s, "--bogus"],
          "unrecognized arguments: --bogus"),
         (lambda t, s: ["--baseline", BASELINE], "the following arguments are required: --run"),
@@ -293,7 +291,7 @@ def test_two_runs_with_one_label_are_an_error(sweep, tmp_path, capsys):
     shutil.copytree(sweep / "summarizer=lead", run / "b")
     code, _, err = _compare(capsys, "--baseline", BASELINE, "--run", run)
     assert code == 2
-    assert "run: two runs are labelled 'lead'" in err
+    assert "run: two runs are labelled 'lead' on one dataset" in err
 
 
 # --- tolerances -------------------------------------------------------------------------------
@@ -304,7 +302,9 @@ def test_default_tolerance_file_rules():
     assert tol.source == "conf/compare/default.yaml"
     assert tol.rule("rouge2_f") == Rule(0.005)
     assert tol.rule("rougeLsum_p") == Rule(0.01)
-    assert tol.rule("length_words") == Rule(1.0, "both")
+    assert tol.rule("length_words") == Rule(1.0)  # direction: the declared one (none: both)
+    assert tol.rule("length_words").directed(None) == Rule(1.0, "both")
+    assert tol.rule("rouge2_f").directed(True) == Rule(0.005, "higher")
     assert tol.rule("bertscore_f") == tol.default
 
 
@@ -319,7 +319,9 @@ def test_exact_names_win_over_patterns_and_exclude_skips():
     assert tol.rule("rouge1_f") == Rule(0.02)
     assert tol.rule("length_words") is None
     assert tol.rule("ppl").fails(0.6) and not tol.rule("ppl").fails(-3.0)
-    assert Rule(0.0).fails(-1e-9) and not Rule(0.0).fails(0.0)
+    assert tol.rule("ppl").directed(True) == Rule(0.5, "lower")  # the file's direction wins
+    higher = Rule(0.0, "higher")
+    assert higher.fails(-1e-9) and not higher.fails(0.0)
     tol.check_names({"rouge2_f", "ppl"})
     with pytest.raises(BenchError, match="unknown metric 'ppl'"):
         tol.check_names({"rouge2_f"})
@@ -327,10 +329,13 @@ def test_exact_names_win_over_patterns_and_exclude_skips():
 
 def test_execution_only_overrides_do_not_change_the_label():
     record = {"system": "lead", "overrides": ["summarizer=lead", "resume=false", "budget=words250"]}
-    assert run_label(record, Path(".")) == "lead (budget=words250)"
+    assert system_label(record) == "lead (budget=words250)"
 
 
 # --- significance on hand-made runs -----------------------------------------------------------
+
+
+FAKE_ROUGE = MetricInfo("rouge", percent_keys(["rouge1_f"]))
 
 
 def _fake_run(directory: Path, system: str, per_cluster: list[float], per_reference=None) -> None:
@@ -347,6 +352,7 @@ def _fake_run(directory: Path, system: str, per_cluster: list[float], per_refere
         "system": system, "overrides": [f"summarizer={system}"], "n_clusters": len(rows),
         "scores": {"rouge1_f": {"mean": mean, "low": None, "high": None, "method": "m"},
                    "length_words": {"mean": 100.0, "low": None, "high": None, "method": "m"}},
+        "metric_info": {m.name: m.as_dict() for m in (FAKE_ROUGE, LENGTH_INFO)},
     })  # fmt: skip
 
 

@@ -12,8 +12,8 @@ from bench.data.clusters import ClusterSource
 from bench.data.duc import DucClusters, text_paragraphs
 from bench.data.hub import JsonlClusters, MultiNewsClusters, WcepClusters, select_indices
 from bench.errors import BenchError
+from bench.fileio import read_jsonl
 from bench.preprocess.clean import Cleaner
-from bench.results.records import read_jsonl
 from bench.run import run
 from bench.types import Cluster
 

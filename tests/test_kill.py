@@ -15,7 +15,7 @@ point however slow the machine is, and can never have moved on past it. The poin
   scoring phase leaves the same state), ``summarizing N clusters with X`` (the second job of a
   sweep).
 - ``renamed``: right after the n-th ``os.replace`` onto a matching path (the atomic writers of
-  bench.results.records rename a finished temp file onto the result or cache-entry name).
+  bench.fileio rename a finished temp file onto the result or cache-entry name).
 - ``writing``: midway through writing the temp file that ``tempfile.mkstemp`` created for a
   matching file (``.<name>.<random>.tmp`` beside it): half of the text is written and fsynced.
 

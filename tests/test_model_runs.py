@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bench.results.records import read_jsonl
+from bench.fileio import read_jsonl
 from bench.run import run
 from tests.conftest import ROOT
 

@@ -184,7 +184,7 @@ def test_a_failed_rerun_keeps_the_earlier_complete_results(snap, tmp_path, row):
 def test_a_rerun_failing_on_a_full_disk_keeps_the_earlier_results(
     compose_run, tmp_path, monkeypatch
 ):
-    import bench.results.records as records
+    import bench.fileio as records
     from bench.errors import BenchError
     from bench.run import run
 
@@ -432,7 +432,7 @@ def _odd_run_json(text: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
 
 
 def _full_disk(sweep: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bench.results.records as records
+    import bench.fileio as records
 
     def write(path, text):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
@@ -441,7 +441,7 @@ def _full_disk(sweep: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _read_only(sweep: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bench.results.records as records
+    import bench.fileio as records
 
     def write(path, text):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.results.records import read_jsonl
+from bench.fileio import read_jsonl
 
 SWEEP = ("-m", "summarizer=lead,random,oracle")
 TWO = ("-m", "summarizer=lead,random")
@@ -104,7 +104,7 @@ def test_a_kill_before_the_records_never_leaves_old_records_beside_new_files(
 ):
     import pytest
 
-    import bench.results.records as records
+    import bench.fileio as records
     from bench.run import RESULT_FILES, completed_record, run
 
     lead_cfg = compose_run("summarizer=lead")

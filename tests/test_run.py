@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.fileio import read_jsonl
+from bench.results.comparison import compare
 from bench.results.plots import plot_comparison
-from bench.results.records import read_jsonl
-from bench.results.tables import RunSummary, load_runs, to_csv
+from bench.results.runrecord import RunRecord
+from bench.results.runrecord import find_runs as load_runs
+from bench.results.tables import to_csv
 from bench.run import run
 from tests.conftest import CLUSTER_DIR
 from tests.test_configs import MODEL_FREE
@@ -314,8 +317,10 @@ def test_comparison_csv_names_the_ci_method_of_the_metric_columns(compose_run, t
 
 def test_plot_survives_an_interval_that_excludes_the_mean(tmp_path):
     record = {"system": "x", "scores": {"rouge1_f": {"mean": 0.5, "low": 0.55, "high": 0.6,
-                                                     "method": "m"}}}  # fmt: skip
-    written = plot_comparison([RunSummary.of(record, tmp_path)], tmp_path / "plot")
+                                                     "method": "m"}},
+              "metric_info": {"r": {"name": "r", "keys": {"rouge1_f": {
+                  "label": "R-1 F1", "value_range": [0, 1], "scale": 100}}}}}  # fmt: skip
+    written = plot_comparison(compare([RunRecord.of(record, tmp_path)]), tmp_path / "plot")
     assert [p.name for p in written] == ["plot.png", "plot.pdf"]
 
 

@@ -30,7 +30,7 @@ class FakeConsistency:
     name = "fake"
     info = MetricInfo(
         name="fake",
-        keys={"fake_consistency": KeyInfo("Fake", value_range=(0.0, 1.0))},
+        keys={"fake_consistency": KeyInfo("fake_consistency", value_range=(0.0, 1.0))},
         needs_documents=True,
         details=("fake_issues",),
     )
@@ -185,7 +185,7 @@ def test_default_output_beside_input_and_table_printed(capsys, inputs):
         "| **mean** (4)",
     ]
     assert "2 clusters" in rows[-1]
-    assert "ROUGE in percent." in stdout
+    assert "rouge in percent." in stdout
     # ROUGE in percent, mean of the rows
     scores = [r["scores"]["rouge1_f"] for r in read_rows(inputs.with_suffix(".scores.jsonl"))]
     r1f = lines[0].split(" | ").index("R-1 F1")
@@ -488,7 +488,11 @@ def test_explain_marks_overlapping_and_unplaced_issues():
     )
     row = {"id": "a_b", "cluster_id": "c", "scores": {},
            "x_issues": [{**issue, "sentence": "Not in the summary.", "span": "x"}]}  # fmt: skip
-    text = render_report([row], ["One *starred* sentence."], Path("in.jsonl"), ["x"])
+    from bench.results.keys import KeyCatalog
+
+    text = render_report(
+        [row], ["One *starred* sentence."], Path("in.jsonl"), ["x"], KeyCatalog.of_metrics([])
+    )
     assert "## a\\_b" in text
     assert "1. One \\*starred\\* sentence. — *no issues*" in text
     assert "Flag [1] on text not among these sentences: “Not in the summary.”" in text

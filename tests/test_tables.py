@@ -13,29 +13,36 @@ from pathlib import Path
 import pytest
 
 from bench.errors import BenchError
-from bench.results.plots import plot_comparison, plot_length_tradeoff, tradeoff_groups
-from bench.results.tables import (
-    DEFAULT_COLUMNS,
-    TableOptions,
-    build,
-    collect_runs,
-    column_label,
-    compare,
-    latex_escape,
-    load_runs,
-    main,
-    parse_mapping,
-    render_csv,
-    render_latex,
-    render_markdown,
-    select_columns,
-    to_csv,
-    to_markdown,
+from bench.metrics.base import LENGTH_INFO, MetricInfo, percent_keys
+from bench.results.comparison import TableOptions, collect_runs, compare, select_columns
+from bench.results.keys import KeyCatalog
+from bench.results.plots import (
+    plot_comparison,
+    plot_length_tradeoff,
+    tradeoff_groups,
 )
+from bench.results.render import latex_escape, render_csv, render_latex, render_markdown
+from bench.results.runrecord import find_runs as load_runs
+from bench.results.tables import build, main, parse_mapping, to_csv, to_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("rouge1_f", "rouge2_f", "rougeL_f", "rougeLsum_f")
 REFS = ("A", "B", "C", "D")
+# A contract as a ROUGE-like metric declares it (bench.metrics.base): keys in percent, labelled.
+TEST_ROUGE = MetricInfo(
+    "rouge",
+    percent_keys(
+        [f"{t}_{v}" for t in ("rouge1", "rouge2", "rougeL", "rougeLsum") for v in "fpr"],
+        {
+            f"{t}_{v}": f"R-{t.removeprefix('rouge')} {dict(f='F1', p='P', r='R')[v]}"
+            for t in ("rouge1", "rouge2", "rougeL", "rougeLsum")
+            for v in "fpr"
+        },
+        default=False,
+    )
+    | percent_keys(KEYS, {k: f"R-{k.removeprefix('rouge').removesuffix('_f')} F1" for k in KEYS}),
+)
+METRIC_INFO = {m.name: m.as_dict() for m in (TEST_ROUGE, LENGTH_INFO)}
 
 
 def _interval(values: list[float], n_clusters: int) -> dict:
@@ -53,6 +60,7 @@ def write_run(
     overrides: list[str] | None = None,
     budget: str = "words=100",
     scores_jsonl: bool = True,
+    metric_info: dict | None = METRIC_INFO,
 ) -> Path:
     """A run dir as bench-run writes it: run.json plus scores.jsonl (one row per cluster)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -70,6 +78,7 @@ def write_run(
         "signatures": {"rouge": f"impl:test|len:{budget}"},
         "budget": budget,
         "seed": 0,
+        **({"metric_info": metric_info} if metric_info is not None else {}),
     }
     (directory / "run.json").write_text(json.dumps(record))
     if scores_jsonl:
@@ -184,7 +193,7 @@ def test_pm_half_width_is_the_larger_side_of_an_asymmetric_interval(sweep):
 def test_percent_or_fractions(sweep, percent, cell):
     md = render_markdown(_cmp(sweep, percent=percent))
     assert _md_row(md, "lead")[1] == cell
-    assert ("ROUGE in percent" in md) is percent
+    assert ("rouge in percent" in md) is percent
 
 
 def test_columns_and_labels_are_selectable(sweep):
@@ -196,9 +205,17 @@ def test_columns_and_labels_are_selectable(sweep):
     assert "System & R-2 & Words" in render_latex(cmp)
 
 
-def test_default_labels_of_other_keys():
+def test_default_labels_come_from_the_contracts_and_undeclared_keys_show_their_name():
+    catalog = KeyCatalog.of_metrics([TEST_ROUGE])
     keys = ["rouge1_p", "rougeLsum_r", "length_sentences", "bertscore_f"]
-    assert [column_label(k) for k in keys] == ["R-1 P", "R-Lsum R", "Sentences", "bertscore_f"]
+    assert [catalog.label(k) for k in keys] == ["R-1 P", "R-Lsum R", "Sentences", "bertscore_f"]
+    assert catalog.direction("bertscore_f") is None and catalog.scale("bertscore_f") == 1.0
+    assert catalog.fmt(0.41234, "rouge1_f") == "41.23"
+    assert catalog.fmt(0.41234, "rouge1_f", percent=False) == "0.4123"
+    assert catalog.default_keys(["length_sentences", "rouge1_p", "rouge1_f", "length_words"]) == [
+        "rouge1_f",
+        "length_words",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -238,7 +255,7 @@ def test_legacy_csv_and_markdown_keep_their_shape(sweep):
     assert rows[0][-1] == "ci_method"
     assert not any(h.endswith(("_p", "_sig")) or h == "significance" for h in rows[0][2:-1])
     assert rows[1][1] == "summarizer=lead"
-    md = to_markdown(runs, DEFAULT_COLUMNS[:1])
+    md = to_markdown(runs, [("rouge1_f", "R-1 F1")])
     assert md.startswith("| System | R-1 F1")
 
 
@@ -540,9 +557,8 @@ def test_the_table_imports_no_model_package(sweep, tmp_path):
 
 
 def test_plots_are_written_as_png_and_pdf(sweep, tmp_path):
-    runs = collect_runs([sweep])
-    bars = plot_comparison(runs, tmp_path / "bars", percent=False, marks={(1, "rouge1_f"): "†"})
-    trade = plot_length_tradeoff(runs, tmp_path / "trade", ("rouge2_f", "R-2"))
+    bars = plot_comparison(_cmp(sweep, percent=False, baseline="lead"), tmp_path / "bars")
+    trade = plot_length_tradeoff(_cmp(sweep), tmp_path / "trade", "rouge2_f")
     assert [p.name for p in bars + trade] == ["bars.png", "bars.pdf", "trade.png", "trade.pdf"]
     for path in bars + trade:
         head = path.read_bytes()[:8]
@@ -560,7 +576,7 @@ def test_runs_of_one_system_that_differ_in_budget_form_one_line(tmp_path):
     runs = collect_runs([tmp_path])
     groups = tradeoff_groups(runs)
     assert [(g, len(m)) for g, m in groups] == [("lead", 3), ("oracle", 1)]
-    written = plot_length_tradeoff(runs, tmp_path / "length")
+    written = plot_length_tradeoff(compare(runs), tmp_path / "length")
     assert all(p.stat().st_size > 0 for p in written)
 
 
@@ -569,9 +585,9 @@ def test_plots_survive_runs_without_lengths_or_intervals(tmp_path):
                                                      "method": "none"}}}  # fmt: skip
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "run.json").write_text(json.dumps(record))
-    runs = collect_runs([tmp_path])
-    assert len(plot_length_tradeoff(runs, tmp_path / "t")) == 2
-    assert len(plot_comparison(runs, tmp_path / "b")) == 2
+    cmp = compare(collect_runs([tmp_path]))
+    assert len(plot_length_tradeoff(cmp, tmp_path / "t", "rouge1_f")) == 2
+    assert len(plot_comparison(cmp, tmp_path / "b")) == 2
 
 
 def test_references_are_not_paired_for_a_value_that_is_not_their_mean(tmp_path):

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.errors import BenchError, check_int
+from bench.fileio import atomic_write_text
 from bench.paths import CLUSTER_DIR
-from bench.results.records import atomic_write_text
 
 
 def source_sentences() -> list[str]:

@@ -338,7 +338,7 @@ def _sha256(path: Path) -> str:
 
 def run_correlate(options: argparse.Namespace) -> str:
     """The ``correlate`` step: figures printed and written to ``--out``."""
-    from bench.results.records import atomic_write_json, atomic_write_texts
+    from bench.fileio import atomic_write_json, atomic_write_texts
 
     judged = jm.load(options.judgements, options.format, options.annotators)
     table = build_table(judged, read_scores(options.scores), options.metrics, options.dimensions)
@@ -383,7 +383,7 @@ def run_correlate(options: argparse.Namespace) -> str:
 
 def run_prepare(options: argparse.Namespace) -> str:
     """The ``prepare`` step: judgements and bench-score inputs from another format."""
-    from bench.results.records import atomic_write_jsonl
+    from bench.fileio import atomic_write_jsonl
 
     if options.format != "summeval":
         raise BenchError(f"prepare knows the summeval format only, got {options.format!r}")

@@ -115,7 +115,7 @@ class SplitStore:
     @staticmethod
     def checksum(key: bytes, sentences: str) -> str:
         """The checksum of a row's key and stored value."""
-        from bench.results.records import checksum
+        from bench.fileio import checksum
 
         return checksum(key, sentences)
 

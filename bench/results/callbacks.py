@@ -11,15 +11,11 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from bench.results.tables import (
-    TableOptions,
-    compare,
-    load_runs,
-    render_markdown,
-    select_columns,
-    unique_labels,
-    write_outputs,
-)
+from bench.results.comparison import compare, unique_labels
+from bench.results.fileset import FAILED_DIR, prune_empty
+from bench.results.render import render_markdown
+from bench.results.runrecord import find_runs
+from bench.results.tables import write_outputs
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +29,15 @@ def write_comparison(sweep_dir: Path, leave_out: frozenset[Path] = frozenset()) 
     of this sweep's inputs) are left out.
     """
     gone = {p.resolve() for p in leave_out}
-    runs = unique_labels([r for r in load_runs(sweep_dir) if r.path.resolve() not in gone])
+    runs = unique_labels([r for r in find_runs(sweep_dir) if r.path.resolve() not in gone])
     if not runs:
         return None
-    comparison = compare(runs, TableOptions(columns=select_columns(runs)))
+    comparison = compare(runs)
     write_outputs(comparison, sweep_dir)
     return render_markdown(comparison)
 
 
 def _failures(sweep_dir: Path) -> list[Path]:
-    from bench.run import FAILED_DIR
-
     return sorted((sweep_dir / FAILED_DIR).glob("*.json"))
 
 
@@ -87,13 +81,11 @@ class SweepTable(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         """Forget failures of an earlier attempt at this sweep: its jobs run (or resume) again."""
-        from bench.run import FAILED_DIR, _prune
-
         sweep_dir = Path(config.hydra.sweep.dir)
         for path in _failures(sweep_dir):
             path.unlink(missing_ok=True)
         if (sweep_dir / FAILED_DIR).is_dir():
-            _prune(sweep_dir / FAILED_DIR, sweep_dir)
+            prune_empty(sweep_dir / FAILED_DIR, sweep_dir)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write the table files, print the Markdown table, report failures.
@@ -101,8 +93,6 @@ class SweepTable(Callback):
         Exits 2 when a job failed or the table could not be written, whatever the cause: Hydra
         turns an exception raised here into a warning and exit status 0.
         """
-        from bench.run import FAILED_DIR, _prune
-
         sweep_dir = Path(config.hydra.sweep.dir)
         failed = _failures(sweep_dir)
         stale = frozenset(p for p in map(_failed_dir, failed) if p is not None)
@@ -130,8 +120,8 @@ class SweepTable(Callback):
                 path.unlink(missing_ok=True)
             (sweep_dir / "multirun.yaml").unlink(missing_ok=True)
             results_dir = Path(config.paths.results_dir)
-            _prune(sweep_dir / FAILED_DIR, results_dir)
-            _prune(sweep_dir, results_dir)
+            prune_empty(sweep_dir / FAILED_DIR, results_dir)
+            prune_empty(sweep_dir, results_dir)
         print(f"bench-run: {len(failed)} job(s) failed: {'; '.join(jobs)}", file=sys.stderr)
         sys.exit(2)
 

@@ -25,12 +25,31 @@ import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench.results.records import _writer_tag, atomic_write_json, writer_gone
+from bench.fileio import atomic_write_json, writer_gone, writer_tag
 
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".staging~"
 MANIFEST = "MANIFEST.json"
+#: Folder of a sweep holding one failure record (JSON) per failed job.
+FAILED_DIR = ".failed"
+
+
+def prune_empty(directory: Path, results_dir: Path) -> None:
+    """Remove ``directory`` if empty, then its empty parents strictly inside ``results_dir``."""
+    root = results_dir.resolve()
+    d = directory.resolve()
+    try:
+        d.rmdir()
+    except OSError:
+        return
+    d = d.parent
+    while d != root and root in d.parents:
+        try:
+            d.rmdir()
+        except OSError:
+            return
+        d = d.parent
 
 
 def is_staged(path: Path) -> bool:
@@ -39,7 +58,7 @@ def is_staged(path: Path) -> bool:
 
 
 def _writer_gone(staging: Path) -> bool:
-    """Whether the process that wrote ``staging`` is gone (:func:`records.writer_gone`)."""
+    """Whether the process that wrote ``staging`` is gone (:func:`bench.fileio.writer_gone`)."""
     return writer_gone(staging.name[len(STAGING_PREFIX) :], staging)
 
 
@@ -141,7 +160,7 @@ def replace_set(target: Path, members: Sequence[str]) -> Iterator[Path]:
     """
     target.mkdir(parents=True, exist_ok=True)
     finish_interrupted(target)
-    staging = target / f"{STAGING_PREFIX}{_writer_tag()}"
+    staging = target / f"{STAGING_PREFIX}{writer_tag()}"
     if (staging / MANIFEST).is_file():
         # Named after this process but committed: a killed earlier process had this PID (sets
         # of this process are moved in or removed before it goes on). Finish its set first.

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bench.results.records import atomic_write_json, checksum
+from bench.fileio import atomic_write_json, checksum
 
 log = logging.getLogger(__name__)
 

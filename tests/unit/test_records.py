@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bench.results.records import atomic_file, atomic_write_text, remove_stale_temps
+from bench.fileio import atomic_file, atomic_write_text, remove_stale_temps
 
 
 def _dead_pid() -> int:

@@ -1,9 +1,13 @@
-"""Writing and reading result files. Every write goes to a temporary file and is renamed."""
+"""Generic file I/O: canonical JSON, checksums, atomic writes, JSONL.
+
+Every write goes to a temporary file beside its destination and is renamed onto it, so readers
+see the old file or the whole new one. Used by results, caches and data generators alike;
+nothing here knows what a run record is.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import socket
 import tempfile
@@ -11,16 +15,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
-
-# Config keys that steer how a run is executed but cannot change its results: left out of the
-# recorded config and of run labels.
-EXECUTION_KEYS = ("resume", "tracking")
-
-
-def is_execution_key(override_key: str) -> bool:
-    """Whether an override's key (``resume``, ``+tracking``, ``tracking.uri``) is execution-only."""
-    key = override_key.lstrip("+~")
-    return any(key == k or key.startswith(f"{k}.") for k in EXECUTION_KEYS)
 
 
 def dumps(obj: Any) -> str:
@@ -47,7 +41,7 @@ def _host() -> str:
     return socket.gethostname().replace(os.sep, "_")
 
 
-def _writer_tag() -> str:
+def writer_tag() -> str:
     """Host and process of a temporary file's writer, so that leftovers can be recognised."""
     return f"{_host()}~{os.getpid()}"
 
@@ -112,7 +106,7 @@ def atomic_file(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{_writer_tag()}.", suffix=".tmp", dir=path.parent
+        prefix=f".{path.name}.{writer_tag()}.", suffix=".tmp", dir=path.parent
     )
     try:
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
@@ -176,89 +170,3 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path} line {no}: invalid JSON ({exc.msg})") from None
     return rows
-
-
-# The type of every run.json field a reader relies on (absent fields are not checked here).
-_RUN_FIELDS: dict[str, tuple[type, ...]] = {
-    "system": (str,),
-    "mdsbench": (str,),
-    "overrides": (list,),
-    "n_clusters": (int,),
-    "seed": (int,),
-    "scores": (dict,),
-    "signatures": (dict,),
-    "metric_signatures": (dict,),
-    "summarizer_signature": (dict,),
-    "dataset_signature": (dict,),
-    "config": (dict,),
-    "packages": (dict,),
-    "budget": (str,),
-    "cleaning": (str,),
-}
-
-
-def check_run_record(record: Any, path: Path) -> dict[str, Any]:
-    """``record`` (a parsed run.json) if every field has the type readers expect.
-
-    The one place run.json field types are checked on read (bench-table, bench-compare); a
-    mismatch is a ``BenchError`` naming the file and the field.
-    """
-    from bench.errors import BenchError
-
-    def bad(field: str, expected: str, value: Any) -> BenchError:
-        shown = json.dumps(value)[:60] if _jsonable(value) else repr(value)[:60]
-        return BenchError(f"{path}: {field!r} must be {expected}, got {shown}")
-
-    if not isinstance(record, dict):
-        raise bad("run.json", "a JSON object", record)
-    if not isinstance(record.get("scores"), dict):
-        raise BenchError(f"{path}: not a bench-run run.json (no 'scores' mapping)")
-    for name, types in _RUN_FIELDS.items():
-        value = record.get(name)
-        if name in record and (isinstance(value, bool) or not isinstance(value, types)):
-            raise bad(name, f"a JSON {'object' if types == (dict,) else types[0].__name__}", value)
-    if not all(isinstance(o, str) for o in record.get("overrides", [])):
-        raise bad("overrides", "a list of strings", record["overrides"])
-    for key, sig in record.get("signatures", {}).items():
-        if not isinstance(sig, str):
-            raise bad(f"signatures.{key}", "a string", sig)
-    for key, sig in record.get("metric_signatures", {}).items():
-        if not isinstance(sig, dict):
-            raise bad(f"metric_signatures.{key}", "a JSON object", sig)
-    check_scores(record["scores"], path)
-    return record
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def check_scores(scores: Any, where: Path | str) -> None:
-    """Refuse a run's ``scores`` unless each is an object of finite numbers (mean, low, high).
-
-    The one check of score values, used where a run is written (bench-run), read for a table
-    (bench-table, a sweep's table), gated (bench-compare) and resumed: NaN and inf are no
-    scores, and shown as numbers they would rank, look measured or pass a gate.
-
-    Raises:
-        BenchError: naming ``where`` and the first bad score field.
-    """
-    from bench.errors import BenchError
-
-    if not isinstance(scores, dict):
-        raise BenchError(f"{where}: not a bench-run run.json (no 'scores' mapping)")
-    for key, score in scores.items():
-        if not isinstance(score, dict):
-            raise BenchError(f"{where}: score {key!r} must be an object with mean, low, high")
-        for part in ("mean", "low", "high"):
-            value = score.get(part)
-            if value is None:  # not computed (e.g. no interval for one cluster)
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise BenchError(f"{where}: scores.{key}.{part} must be a number, got {value!r}")
-            if not math.isfinite(value):
-                raise BenchError(f"{where}: scores.{key}.{part} is {value}, not a finite number")
