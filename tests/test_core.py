@@ -246,8 +246,9 @@ def test_key_ownership_is_checked_before_anything_runs(metrics, message):
     ],
 )
 def test_a_metric_output_is_checked_against_its_info(writes, message):
+    # two summaries of one cluster: a metric is called on whole clusters (progress chunks)
     with pytest.raises(BenchError, match=message):
-        score_summaries(["a", "b"], _clusters(2), {"m": _Keys("m", writes=writes)}, "test")
+        score_summaries(["a", "b"], _clusters(1) * 2, {"m": _Keys("m", writes=writes)}, "test")
 
 
 def test_requirements_come_from_the_info():

@@ -184,11 +184,6 @@ def test_the_metric_plugin_loads_and_keeps_the_metric_contract(plugin, monkeypat
     json.dumps(metric.info.as_dict())  # recordable in run.json
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="the runner on this branch still expects score() to return a list; passes once the "
-    "MetricOutput runner (issue 14, core) is merged: then remove this marker",
-)  # fmt: skip
 def test_a_metric_plugin_appears_in_the_run_table_with_its_direction(plugin):
     proc = _bench_run(plugin, "--config-dir", "conf", "metrics=[rouge,repetition]")
     assert proc.returncode == 0, proc.stderr[-3000:]
