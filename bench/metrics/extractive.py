@@ -41,7 +41,15 @@ from typing import Any
 from bench import __version__
 from bench.errors import check_int
 from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
-from bench.metrics.fragments import MAX_N, check_tokenizer, fragments, prepared, sources
+from bench.metrics.fragments import (
+    MAX_N,
+    check_tokenizer,
+    document_ngrams,
+    fragments,
+    prepared,
+    repeated,
+    sources,
+)
 from bench.metrics.lcs import lcs_length
 from bench.metrics.rouge import fmeasure
 from bench.types import Cluster
@@ -126,16 +134,13 @@ class Extractive:
             "extractive_density": sum(f.length**2 for f in found) / n if n else 0.0,
             "extractive_compression": index.n_tokens / max(n, 1),
         }
-        doc_ngrams = [prepared(d, self.tokenizer).ngrams for d in docs]
+        ids = index.encode(tokens)
+        grams = document_ngrams(docs, self.tokenizer)
         for k in _ORDERS:
-            grams = text.ngrams[k]
-            total = sum(grams.values())
-            novel = sum(c for g, c in grams.items() if not any(g in d[k] for d in doc_ngrams))
-            out[f"extractive_novel_{k}"] = novel / total if total else 0.0
+            found = grams.found(ids, k)
+            out[f"extractive_novel_{k}"] = float(1 - found.mean()) if found.size else 0.0
         for k in _ORDERS:
-            total = sum(text.ngrams[k].values())
-            repeated = total - len(text.ngrams[k])
-            out[f"extractive_repeated_{k}"] = repeated / total if total else 0.0
+            out[f"extractive_repeated_{k}"] = repeated(tokens, k)
         out["extractive_sentence_overlap"] = _sentence_overlap(text.sentences)
         return out
 
@@ -193,7 +198,8 @@ class DocCoverage:
 
     def shares(self, summary: str, cluster: Cluster) -> list[float]:
         """Per document, in cluster order, the share of the summary's tokens drawn from it."""
-        index = sources(_document_texts(cluster), self.tokenizer)
+        docs = _document_texts(cluster)
+        index = sources(docs, self.tokenizer)
         tokens = prepared(summary, self.tokenizer).tokens
         drawn = [0.0] * len(cluster.documents)
         for f in fragments(tokens, index):

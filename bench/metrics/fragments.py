@@ -26,15 +26,21 @@ which include it); the statistics count words.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from typing import Any
+
+import numpy as np
 
 from bench.metrics.rouge import TOKENIZERS, Prepared, prepare
 
-#: n-gram orders prepared for every text (novel n-grams go up to 4).
+#: The largest n of novel and repeated n-grams.
 MAX_N = 4
+_SEPARATOR = -1  # between documents in the concatenation; no summary token has this id
+_UNKNOWN = -2  # a summary token found in no document
 
 
 def check_tokenizer(tokenizer: str) -> str:
@@ -45,8 +51,16 @@ def check_tokenizer(tokenizer: str) -> str:
 
 
 def prepared(text: str, tokenizer: str) -> Prepared:
-    """Unstemmed tokens, lines and n-gram counts up to :data:`MAX_N` (memoised by ROUGE)."""
-    return prepare(text, False, MAX_N, tokenizer)
+    """A text's unstemmed tokens and lines, without n-gram counts (memoised by ROUGE)."""
+    return prepare(text, False, 0, tokenizer)
+
+
+def repeated(tokens: Sequence[str], n: int) -> float:
+    """The share of the n-gram occurrences of ``tokens`` that repeat an earlier one (0 if none)."""
+    total = len(tokens) - n + 1
+    if total <= 0:
+        return 0.0
+    return (total - len(set(_grams(tokens, n)))) / total
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,57 +74,162 @@ class Fragment:
 
 @dataclass(frozen=True, slots=True)
 class Sources:
-    """The token sequences of a cluster's documents with, per document, each token's positions."""
+    """A cluster's documents as token ids, concatenated with a separator after each document.
 
-    tokens: tuple[tuple[str, ...], ...]
-    positions: tuple[dict[str, list[int]], ...]
+    Attributes:
+        vocab: Token -> id over all documents.
+        ids: The concatenation, ``_SEPARATOR`` after every document.
+        ends: Where each document's part of ``ids`` ends (after its separator).
+        vocabularies: The tokens of each document.
+        pair_codes: Sorted codes (:func:`_codes`) of the bigrams inside one document.
+        pair_order: The positions where those bigrams start, in the same order (by code, then
+            position): a bigram's positions are a slice, ascending.
+        n_tokens: Tokens over all documents.
+    """
 
-    @property
-    def n_tokens(self) -> int:
-        """Tokens over all documents."""
-        return sum(len(t) for t in self.tokens)
+    vocab: dict[str, int]
+    ids: list[int]
+    ends: list[int]
+    vocabularies: tuple[frozenset[str], ...]
+    pair_codes: np.ndarray
+    pair_order: list[int]
+    n_tokens: int
+
+    def encode(self, tokens: Sequence[str]) -> list[int]:
+        """Ids of summary tokens (``_UNKNOWN`` for a token found in no document)."""
+        get = self.vocab.get
+        return [get(t, _UNKNOWN) for t in tokens]
+
+    def documents_of(self, token: str) -> list[int]:
+        """The documents that hold ``token``, ascending."""
+        return [d for d, vocabulary in enumerate(self.vocabularies) if token in vocabulary]
+
+    def document_at(self, position: int) -> int:
+        """The document of a position of ``ids``."""
+        return bisect_right(self.ends, position)
+
+
+def _codes(ids: np.ndarray, n: int, size: int) -> np.ndarray:
+    """One int64 per n-gram of ``ids``: base ``size + 2`` digits of (id + 2).
+
+    Ids are >= -2 (separator -1, unknown -2), so an n-gram with a separator or an unknown token
+    has a digit below 2 and a code no n-gram of known tokens has.
+    """
+    base = size + 2
+    codes = np.zeros(max(len(ids) - n + 1, 0), dtype=np.int64)
+    for k in range(n):
+        codes = codes * base + (ids[k : len(ids) - n + 1 + k] + 2)
+    return codes
+
+
+def _inside(arr: np.ndarray, n: int) -> np.ndarray:
+    """For each n-gram of ``arr``, whether it lies inside one document (no separator in it)."""
+    separators = np.concatenate(([0], np.cumsum(arr < 0)))
+    return separators[n:] == separators[: len(separators) - n]
 
 
 @lru_cache(maxsize=256)
 def sources(documents: tuple[str, ...], tokenizer: str) -> Sources:
     """Index the documents of one cluster (memoised: every summary of a cluster reuses it)."""
-    tokens = tuple(prepared(text, tokenizer).tokens for text in documents)
-    positions = []
+    tokens = [prepared(text, tokenizer).tokens for text in documents]
+    keys = dict.fromkeys(chain.from_iterable(tokens))
+    vocab = dict(zip(keys, range(len(keys)), strict=True))
+    ids: list[int] = []
+    ends: list[int] = []
     for doc in tokens:
-        index: dict[str, list[int]] = {}
-        for j, token in enumerate(doc):
-            index.setdefault(token, []).append(j)
-        positions.append(index)
-    return Sources(tokens, tuple(positions))
+        ids.extend(map(vocab.__getitem__, doc))
+        ids.append(_SEPARATOR)
+        ends.append(len(ids))
+    arr = np.asarray(ids, dtype=np.int64)
+    codes = _codes(arr, 2, len(vocab))
+    starts = np.flatnonzero(_inside(arr, 2)) if len(arr) > 1 else np.zeros(0, dtype=np.int64)
+    order = starts[np.argsort(codes[starts], kind="stable")]
+    return Sources(
+        vocab, ids, ends, tuple(frozenset(doc) for doc in tokens), codes[order],
+        order.tolist(), sum(len(t) for t in tokens),
+    )  # fmt: skip
 
 
-def _longest_run(summary: Sequence[str], i: int, doc: Sequence[str], starts: list[int]) -> int:
-    """Algorithm 1's inner scan of one document at summary position ``i``: the longest run."""
-    best, k, n, m = 0, 0, len(summary), len(doc)
-    while k < len(starts):
-        j = starts[k]
-        length = 1
-        while i + length < n and j + length < m and summary[i + length] == doc[j + length]:
-            length += 1
-        best = max(best, length)
-        # the scan resumes where this run ended: runs starting inside it are not tried
-        k = bisect_left(starts, j + length, k + 1)
-    return best
+@dataclass(frozen=True, slots=True)
+class NGrams:
+    """Sorted codes of the n-grams inside one document, per order n = 1..MAX_N."""
+
+    size: int
+    codes: tuple[np.ndarray, ...] | None  # None: vocabulary too large for int64 codes
+    ids: list[int]
+
+    def found(self, ids: Sequence[int], n: int) -> np.ndarray:
+        """For each n-gram of ``ids`` (summary ids), whether some document holds it."""
+        if len(ids) < n:
+            return np.zeros(0, dtype=bool)
+        if self.codes is None:
+            held = {g for g in _grams(self.ids, n) if min(g) >= 0}
+            return np.fromiter((g in held for g in _grams(ids, n)), dtype=bool)
+        codes = _codes(np.asarray(ids, dtype=np.int64), n, self.size)
+        held = self.codes[n - 1]
+        if not len(held):
+            return np.zeros(len(codes), dtype=bool)
+        return held[np.minimum(np.searchsorted(held, codes), len(held) - 1)] == codes
+
+
+def _grams(ids: Sequence[Any], n: int) -> Iterator[tuple[Any, ...]]:
+    return zip(*(ids[k:] for k in range(n)), strict=False)
+
+
+@lru_cache(maxsize=256)
+def document_ngrams(documents: tuple[str, ...], tokenizer: str) -> NGrams:
+    """The n-grams (n = 1..MAX_N) inside the documents of one cluster (memoised)."""
+    index = sources(documents, tokenizer)
+    size = len(index.vocab)
+    if (size + 2) ** MAX_N >= 2**63:
+        return NGrams(size, None, index.ids)
+    arr = np.asarray(index.ids, dtype=np.int64)
+    # unigrams are the vocabulary, bigrams the index's; both sorted already. Sorted codes with
+    # duplicates: membership is a binary search (np.unique costs 5x a sort).
+    codes = (np.arange(2, size + 2, dtype=np.int64), index.pair_codes) + tuple(
+        np.sort(_codes(arr, n, size)[_inside(arr, n)]) if len(arr) >= n else arr[:0]
+        for n in range(3, MAX_N + 1)
+    )
+    return NGrams(size, codes, index.ids)
 
 
 def fragments(summary: Sequence[str], index: Sources) -> list[Fragment]:
-    """The extractive fragments of ``summary`` (tokens) in the indexed documents, in order."""
+    """The extractive fragments of ``summary`` (tokens) in the indexed documents, in order.
+
+    Runs of one token never make Algorithm 1 skip a start, so only the starts of the summary's
+    next bigram are scanned; a token without one is a fragment of one token from every document
+    that holds it.
+    """
+    s = index.encode(summary)
+    n = len(s)
+    a = index.ids
+    codes = _codes(np.asarray(s, dtype=np.int64), 2, len(index.vocab))
+    lows = np.searchsorted(index.pair_codes, codes, "left").tolist()
+    highs = np.searchsorted(index.pair_codes, codes, "right").tolist()
     out: list[Fragment] = []
-    i, n = 0, len(summary)
+    i = 0
     while i < n:
-        token = summary[i]
-        lengths = [
-            _longest_run(summary, i, doc, pos[token]) if token in pos else 0
-            for doc, pos in zip(index.tokens, index.positions, strict=True)
-        ]
-        best = max(lengths, default=0)
-        if best:
-            found = tuple(d for d, length in enumerate(lengths) if length == best)
-            out.append(Fragment(i, best, found))
-        i += max(best, 1)
+        token = s[i]
+        if token < 0:
+            i += 1
+            continue
+        best, found = 1, set(index.documents_of(summary[i]))
+        if i + 1 < n and highs[i] > lows[i]:
+            starts = index.pair_order[lows[i] : highs[i]]
+            k = 0
+            while k < len(starts):
+                j = starts[k]
+                length = 2
+                # runs stop at the separator after each document: it equals no summary id
+                while i + length < n and s[i + length] == a[j + length]:
+                    length += 1
+                if length > best:
+                    best, found = length, {index.document_at(j)}
+                elif length == best:
+                    found.add(index.document_at(j))
+                # Algorithm 1 resumes the scan where this run ended: a run starting inside it
+                # is not tried
+                k = bisect_left(starts, j + length, k + 1)
+        out.append(Fragment(i, best, tuple(sorted(found))))
+        i += best
     return out
