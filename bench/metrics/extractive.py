@@ -44,8 +44,8 @@ from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.fragments import (
     MAX_N,
     check_tokenizer,
-    document_ngrams,
     fragments,
+    match_lengths,
     prepared,
     repeated,
     sources,
@@ -134,11 +134,11 @@ class Extractive:
             "extractive_density": sum(f.length**2 for f in found) / n if n else 0.0,
             "extractive_compression": index.n_tokens / max(n, 1),
         }
-        ids = index.encode(tokens)
-        grams = document_ngrams(docs, self.tokenizer)
+        held = match_lengths(tokens, index)
         for k in _ORDERS:
-            found = grams.found(ids, k)
-            out[f"extractive_novel_{k}"] = float(1 - found.mean()) if found.size else 0.0
+            total = n - k + 1
+            found = sum(1 for m in held[:total] if m >= k) if total > 0 else 0
+            out[f"extractive_novel_{k}"] = (total - found) / total if total > 0 else 0.0
         for k in _ORDERS:
             out[f"extractive_repeated_{k}"] = repeated(tokens, k)
         out["extractive_sentence_overlap"] = _sentence_overlap(text.sentences)

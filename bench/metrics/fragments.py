@@ -27,11 +27,10 @@ which include it); the statistics count words.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Any
 
 import numpy as np
 
@@ -60,7 +59,7 @@ def repeated(tokens: Sequence[str], n: int) -> float:
     total = len(tokens) - n + 1
     if total <= 0:
         return 0.0
-    return (total - len(set(_grams(tokens, n)))) / total
+    return (total - len(set(zip(*(tokens[k:] for k in range(n)), strict=False)))) / total
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,47 +149,37 @@ def sources(documents: tuple[str, ...], tokenizer: str) -> Sources:
     )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class NGrams:
-    """Sorted codes of the n-grams inside one document, per order n = 1..MAX_N."""
-
-    size: int
-    codes: tuple[np.ndarray, ...] | None  # None: vocabulary too large for int64 codes
-    ids: list[int]
-
-    def found(self, ids: Sequence[int], n: int) -> np.ndarray:
-        """For each n-gram of ``ids`` (summary ids), whether some document holds it."""
-        if len(ids) < n:
-            return np.zeros(0, dtype=bool)
-        if self.codes is None:
-            held = {g for g in _grams(self.ids, n) if min(g) >= 0}
-            return np.fromiter((g in held for g in _grams(ids, n)), dtype=bool)
-        codes = _codes(np.asarray(ids, dtype=np.int64), n, self.size)
-        held = self.codes[n - 1]
-        if not len(held):
-            return np.zeros(len(codes), dtype=bool)
-        return held[np.minimum(np.searchsorted(held, codes), len(held) - 1)] == codes
+def _bigram_slices(s: Sequence[int], index: Sources) -> tuple[list[int], list[int]]:
+    """For each bigram of summary ids ``s``, its slice of ``index.pair_order`` (may be empty)."""
+    codes = _codes(np.asarray(s, dtype=np.int64), 2, len(index.vocab))
+    lows = np.searchsorted(index.pair_codes, codes, "left").tolist()
+    highs = np.searchsorted(index.pair_codes, codes, "right").tolist()
+    return lows, highs
 
 
-def _grams(ids: Sequence[Any], n: int) -> Iterator[tuple[Any, ...]]:
-    return zip(*(ids[k:] for k in range(n)), strict=False)
+def match_lengths(summary: Sequence[str], index: Sources, cap: int = MAX_N) -> list[int]:
+    """For each summary position, the longest run (at most ``cap``) any document holds from it.
 
-
-@lru_cache(maxsize=256)
-def document_ngrams(documents: tuple[str, ...], tokenizer: str) -> NGrams:
-    """The n-grams (n = 1..MAX_N) inside the documents of one cluster (memoised)."""
-    index = sources(documents, tokenizer)
-    size = len(index.vocab)
-    if (size + 2) ** MAX_N >= 2**63:
-        return NGrams(size, None, index.ids)
-    arr = np.asarray(index.ids, dtype=np.int64)
-    # unigrams are the vocabulary, bigrams the index's; both sorted already. Sorted codes with
-    # duplicates: membership is a binary search (np.unique costs 5x a sort).
-    codes = (np.arange(2, size + 2, dtype=np.int64), index.pair_codes) + tuple(
-        np.sort(_codes(arr, n, size)[_inside(arr, n)]) if len(arr) >= n else arr[:0]
-        for n in range(3, MAX_N + 1)
-    )
-    return NGrams(size, codes, index.ids)
+    The n-gram starting at position i is in some document iff the value at i is >= n.
+    """
+    s = index.encode(summary)
+    n, a = len(s), index.ids
+    lows, highs = _bigram_slices(s, index)
+    out = [1 if t >= 0 else 0 for t in s]
+    for i in range(n - 1):
+        if highs[i] == lows[i]:
+            continue
+        best = 2
+        for j in index.pair_order[lows[i] : highs[i]]:
+            length = 2
+            while length < cap and i + length < n and s[i + length] == a[j + length]:
+                length += 1
+            if length > best:
+                best = length
+                if best >= cap:
+                    break
+        out[i] = min(best, cap)
+    return out
 
 
 def fragments(summary: Sequence[str], index: Sources) -> list[Fragment]:
@@ -203,9 +192,7 @@ def fragments(summary: Sequence[str], index: Sources) -> list[Fragment]:
     s = index.encode(summary)
     n = len(s)
     a = index.ids
-    codes = _codes(np.asarray(s, dtype=np.int64), 2, len(index.vocab))
-    lows = np.searchsorted(index.pair_codes, codes, "left").tolist()
-    highs = np.searchsorted(index.pair_codes, codes, "right").tolist()
+    lows, highs = _bigram_slices(s, index)
     out: list[Fragment] = []
     i = 0
     while i < n:

@@ -8,7 +8,7 @@ import pytest
 
 from bench.metrics.base import Metric, MetricOutput
 from bench.metrics.extractive import DocCoverage, Extractive
-from bench.metrics.fragments import NGrams, document_ngrams, fragments, prepared, sources
+from bench.metrics.fragments import fragments, match_lengths, prepared, sources
 from bench.types import Cluster, Document
 
 
@@ -201,12 +201,10 @@ def test_signatures_name_the_choices():
     assert DocCoverage(min_fragment=3).signature()["min_fragment"] == "3"
 
 
-def test_novel_ngrams_without_int64_codes_agree_with_the_coded_lookup():
-    docs = ("the cat sat on the mat", "a dog sat on a log")
-    grams = document_ngrams(docs, "rouge_score")
-    index = sources(docs, "rouge_score")
-    ids = index.encode(prepared("the dog sat on the mat today", "rouge_score").tokens)
-    plain = NGrams(grams.size, None, grams.ids)  # as for a vocabulary beyond int64 codes
-    for n in range(1, 5):
-        assert plain.found(ids, n).tolist() == grams.found(ids, n).tolist()
-    assert grams.found(ids, 2).tolist() == [False, True, True, True, True, False]
+def test_match_lengths_are_the_longest_run_from_each_position():
+    index = sources(("the cat sat on the mat", "a dog sat on a log"), "rouge_score")
+    tokens = prepared("the dog sat on the mat today", "rouge_score").tokens
+    # the dog (doc 0 "the" + doc 1 "dog": no); dog sat on (doc 1, then "a" != "the");
+    # sat on the mat (doc 0, capped at 4); ...; today (nowhere)
+    assert match_lengths(tokens, index) == [1, 3, 4, 3, 2, 1, 0]
+    assert match_lengths(tokens, index, cap=2) == [1, 2, 2, 2, 2, 1, 0]
