@@ -34,6 +34,7 @@ sentences are its lines, as for ROUGE-Lsum.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
@@ -128,17 +129,20 @@ class Extractive:
         text = prepared(summary, self.tokenizer)
         tokens = text.tokens
         n = len(tokens)
-        found = fragments(tokens, index)
+        candidates = index.candidates(tokens)
+        found = fragments(tokens, index, candidates)
         out = {
             "extractive_coverage": sum(f.length for f in found) / n if n else 0.0,
             "extractive_density": sum(f.length**2 for f in found) / n if n else 0.0,
             "extractive_compression": index.n_tokens / max(n, 1),
         }
-        held = match_lengths(tokens, index)
+        # the run from position i is at most n - i long: only a position with an n-gram can
+        # have a run of n or more
+        held = Counter(match_lengths(tokens, index, MAX_N, found, candidates))
         for k in _ORDERS:
             total = n - k + 1
-            found = sum(1 for m in held[:total] if m >= k) if total > 0 else 0
-            out[f"extractive_novel_{k}"] = (total - found) / total if total > 0 else 0.0
+            copied = sum(count for length, count in held.items() if length >= k)
+            out[f"extractive_novel_{k}"] = (total - copied) / total if total > 0 else 0.0
         for k in _ORDERS:
             out[f"extractive_repeated_{k}"] = repeated(tokens, k)
         out["extractive_sentence_overlap"] = _sentence_overlap(text.sentences)

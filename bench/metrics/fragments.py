@@ -28,9 +28,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 
@@ -38,8 +37,6 @@ from bench.metrics.rouge import TOKENIZERS, Prepared, prepare
 
 #: The largest n of novel and repeated n-grams.
 MAX_N = 4
-_SEPARATOR = -1  # between documents in the concatenation; no summary token has this id
-_UNKNOWN = -2  # a summary token found in no document
 
 
 def check_tokenizer(tokenizer: str) -> str:
@@ -73,150 +70,166 @@ class Fragment:
 
 @dataclass(frozen=True, slots=True)
 class Sources:
-    """A cluster's documents as token ids, concatenated with a separator after each document.
+    """A cluster's documents concatenated, ``None`` after each one, with a bigram index.
+
+    The index is keyed by a 64-bit mix of the two tokens' ``hash``: a key names every position
+    of its bigram, and rarely another bigram too, so every candidate is checked token by token
+    (the results never depend on the hash values, which change from process to process).
 
     Attributes:
-        vocab: Token -> id over all documents.
-        ids: The concatenation, ``_SEPARATOR`` after every document.
-        ends: Where each document's part of ``ids`` ends (after its separator).
+        tokens: The concatenation, ``None`` after every document.
+        ends: Where each document's part of ``tokens`` ends (after its ``None``).
         vocabularies: The tokens of each document.
-        pair_codes: Sorted codes (:func:`_codes`) of the bigrams inside one document.
-        pair_order: The positions where those bigrams start, in the same order (by code, then
-            position): a bigram's positions are a slice, ascending.
+        pair_keys: Sorted keys of the bigrams inside one document.
+        pair_order: The positions where those bigrams start, in the same order (by key, then
+            position): a key's positions are a slice, ascending.
         n_tokens: Tokens over all documents.
+        memo: Token -> the documents that hold it, filled as summaries ask.
     """
 
-    vocab: dict[str, int]
-    ids: list[int]
+    tokens: list[str | None]
     ends: list[int]
     vocabularies: tuple[frozenset[str], ...]
-    pair_codes: np.ndarray
+    pair_keys: np.ndarray
     pair_order: list[int]
     n_tokens: int
+    memo: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
-    def encode(self, tokens: Sequence[str]) -> list[int]:
-        """Ids of summary tokens (``_UNKNOWN`` for a token found in no document)."""
-        get = self.vocab.get
-        return [get(t, _UNKNOWN) for t in tokens]
-
-    def documents_of(self, token: str) -> list[int]:
-        """The documents that hold ``token``, ascending."""
-        return [d for d, vocabulary in enumerate(self.vocabularies) if token in vocabulary]
+    def documents_of(self, token: str) -> tuple[int, ...]:
+        """The documents that hold ``token``, ascending (memoised)."""
+        docs = self.memo.get(token)
+        if docs is None:
+            docs = tuple(d for d, words in enumerate(self.vocabularies) if token in words)
+            self.memo[token] = docs
+        return docs
 
     def document_at(self, position: int) -> int:
-        """The document of a position of ``ids``."""
+        """The document of a position of ``tokens``."""
         return bisect_right(self.ends, position)
 
-
-def _codes(ids: np.ndarray, n: int, size: int) -> np.ndarray:
-    """One int64 per n-gram of ``ids``: base ``size + 2`` digits of (id + 2).
-
-    Ids are >= -2 (separator -1, unknown -2), so an n-gram with a separator or an unknown token
-    has a digit below 2 and a code no n-gram of known tokens has.
-    """
-    base = size + 2
-    codes = np.zeros(max(len(ids) - n + 1, 0), dtype=np.int64)
-    for k in range(n):
-        codes = codes * base + (ids[k : len(ids) - n + 1 + k] + 2)
-    return codes
+    def candidates(self, summary: Sequence[str]) -> list[list[int]]:
+        """For each bigram of ``summary``, the positions whose key it shares, ascending."""
+        if len(summary) < 2:
+            return []
+        keys = _pair_keys(summary)
+        lows = np.searchsorted(self.pair_keys, keys, "left").tolist()
+        highs = np.searchsorted(self.pair_keys, keys, "right").tolist()
+        order = self.pair_order
+        return [order[lo:hi] if hi > lo else [] for lo, hi in zip(lows, highs, strict=True)]
 
 
-def _inside(arr: np.ndarray, n: int) -> np.ndarray:
-    """For each n-gram of ``arr``, whether it lies inside one document (no separator in it)."""
-    separators = np.concatenate(([0], np.cumsum(arr < 0)))
-    return separators[n:] == separators[: len(separators) - n]
+_MIX = 0x9E3779B97F4A7C15 - 2**64  # an odd 64-bit constant (as int64), spreads the first hash
+
+
+def _pair_keys(tokens: Sequence[str | None]) -> np.ndarray:
+    """A 64-bit key per bigram of ``tokens`` (wrapping arithmetic)."""
+    h = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
+    with np.errstate(over="ignore"):
+        return h[:-1] * np.int64(_MIX) + h[1:]
 
 
 @lru_cache(maxsize=256)
 def sources(documents: tuple[str, ...], tokenizer: str) -> Sources:
     """Index the documents of one cluster (memoised: every summary of a cluster reuses it)."""
-    tokens = [prepared(text, tokenizer).tokens for text in documents]
-    keys = dict.fromkeys(chain.from_iterable(tokens))
-    vocab = dict(zip(keys, range(len(keys)), strict=True))
-    ids: list[int] = []
+    per_doc = [prepared(text, tokenizer).tokens for text in documents]
+    tokens: list[str | None] = []
     ends: list[int] = []
-    for doc in tokens:
-        ids.extend(map(vocab.__getitem__, doc))
-        ids.append(_SEPARATOR)
-        ends.append(len(ids))
-    arr = np.asarray(ids, dtype=np.int64)
-    codes = _codes(arr, 2, len(vocab))
-    starts = np.flatnonzero(_inside(arr, 2)) if len(arr) > 1 else np.zeros(0, dtype=np.int64)
-    order = starts[np.argsort(codes[starts], kind="stable")]
+    for doc in per_doc:
+        tokens.extend(doc)
+        tokens.append(None)
+        ends.append(len(tokens))
+    if len(tokens) > 1:
+        keys = _pair_keys(tokens)
+        inside = np.ones(len(keys), dtype=bool)
+        cut = np.asarray(ends, dtype=np.int64) - 1  # each None, and the bigram ending in it
+        inside[cut[cut < len(keys)]] = False
+        inside[cut[cut >= 1] - 1] = False
+        starts = np.flatnonzero(inside)
+        order = starts[np.argsort(keys[starts], kind="stable")]
+        pair_keys = keys[order]
+    else:
+        order = pair_keys = np.zeros(0, dtype=np.int64)
     return Sources(
-        vocab, ids, ends, tuple(frozenset(doc) for doc in tokens), codes[order],
-        order.tolist(), sum(len(t) for t in tokens),
+        tokens, ends, tuple(frozenset(doc) for doc in per_doc), pair_keys, order.tolist(),
+        sum(len(doc) for doc in per_doc),
     )  # fmt: skip
 
 
-def _bigram_slices(s: Sequence[int], index: Sources) -> tuple[list[int], list[int]]:
-    """For each bigram of summary ids ``s``, its slice of ``index.pair_order`` (may be empty)."""
-    codes = _codes(np.asarray(s, dtype=np.int64), 2, len(index.vocab))
-    lows = np.searchsorted(index.pair_codes, codes, "left").tolist()
-    highs = np.searchsorted(index.pair_codes, codes, "right").tolist()
-    return lows, highs
-
-
-def match_lengths(summary: Sequence[str], index: Sources, cap: int = MAX_N) -> list[int]:
+def match_lengths(
+    summary: Sequence[str],
+    index: Sources,
+    cap: int = MAX_N,
+    found: Sequence[Fragment] = (),
+    candidates: list[list[int]] | None = None,
+) -> list[int]:
     """For each summary position, the longest run (at most ``cap``) any document holds from it.
 
     The n-gram starting at position i is in some document iff the value at i is >= n.
+    ``found``: the summary's fragments, if known; a position inside a fragment of length L
+    starting at f has a run of at least f + L - i, so it is not scanned when that reaches ``cap``.
     """
-    s = index.encode(summary)
-    n, a = len(s), index.ids
-    lows, highs = _bigram_slices(s, index)
-    out = [1 if t >= 0 else 0 for t in s]
-    for i in range(n - 1):
-        if highs[i] == lows[i]:
+    n, a = len(summary), index.tokens
+    floor = [0] * n
+    for f in found:
+        for i in range(f.start, f.start + f.length):
+            floor[i] = min(f.start + f.length - i, cap)
+    if candidates is None:
+        candidates = index.candidates(summary)
+    out = [max(floor[i], 1 if index.documents_of(t) else 0) for i, t in enumerate(summary)]
+    for i, starts in enumerate(candidates):
+        best = out[i]
+        if best >= cap:
             continue
-        best = 2
-        for j in index.pair_order[lows[i] : highs[i]]:
-            length = 2
-            while length < cap and i + length < n and s[i + length] == a[j + length]:
+        for j in starts:
+            length = 0
+            while length < cap and i + length < n and summary[i + length] == a[j + length]:
                 length += 1
             if length > best:
                 best = length
                 if best >= cap:
                     break
-        out[i] = min(best, cap)
+        out[i] = best
     return out
 
 
-def fragments(summary: Sequence[str], index: Sources) -> list[Fragment]:
+def fragments(
+    summary: Sequence[str], index: Sources, candidates: list[list[int]] | None = None
+) -> list[Fragment]:
     """The extractive fragments of ``summary`` (tokens) in the indexed documents, in order.
 
     Runs of one token never make Algorithm 1 skip a start, so only the starts of the summary's
     next bigram are scanned; a token without one is a fragment of one token from every document
     that holds it.
     """
-    s = index.encode(summary)
-    n = len(s)
-    a = index.ids
-    lows, highs = _bigram_slices(s, index)
+    n, a = len(summary), index.tokens
+    if candidates is None:
+        candidates = index.candidates(summary)
     out: list[Fragment] = []
     i = 0
     while i < n:
-        token = s[i]
-        if token < 0:
+        found = set(index.documents_of(summary[i]))
+        if not found:
             i += 1
             continue
-        best, found = 1, set(index.documents_of(summary[i]))
-        if i + 1 < n and highs[i] > lows[i]:
-            starts = index.pair_order[lows[i] : highs[i]]
-            k = 0
-            while k < len(starts):
-                j = starts[k]
-                length = 2
-                # runs stop at the separator after each document: it equals no summary id
-                while i + length < n and s[i + length] == a[j + length]:
-                    length += 1
-                if length > best:
-                    best, found = length, {index.document_at(j)}
-                elif length == best:
-                    found.add(index.document_at(j))
-                # Algorithm 1 resumes the scan where this run ended: a run starting inside it
-                # is not tried
-                k = bisect_left(starts, j + length, k + 1)
+        best = 1
+        starts = candidates[i] if i + 1 < n else []
+        k = 0
+        while k < len(starts):
+            j = starts[k]
+            length = 0  # a key may be shared by another bigram: check from the first token
+            # runs stop at the None after each document: it equals no summary token
+            while i + length < n and summary[i + length] == a[j + length]:
+                length += 1
+            if length < 2:  # not this bigram (or a run of one, which skips nothing)
+                k += 1
+                continue
+            if length > best:
+                best, found = length, {index.document_at(j)}
+            elif length == best:
+                found.add(index.document_at(j))
+            # Algorithm 1 resumes the scan where this run ended: a run starting inside it
+            # is not tried
+            k = bisect_left(starts, j + length, k + 1)
         out.append(Fragment(i, best, tuple(sorted(found))))
         i += best
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from bench.metrics.base import Metric, MetricOutput
@@ -208,3 +209,21 @@ def test_match_lengths_are_the_longest_run_from_each_position():
     # sat on the mat (doc 0, capped at 4); ...; today (nowhere)
     assert match_lengths(tokens, index) == [1, 3, 4, 3, 2, 1, 0]
     assert match_lengths(tokens, index, cap=2) == [1, 2, 2, 2, 2, 1, 0]
+
+
+def test_bigram_key_collisions_change_nothing(cluster, monkeypatch):
+    from bench.metrics import fragments as module
+
+    docs = tuple(d.text for d in cluster.documents)
+    summaries = [
+        "\n".join(d.sentences[k] for d in cluster.documents for k in (0, 2)),
+        "Mattis said the talks in Islamabad were frank and he would return.",
+    ]
+    tokens = [prepared(s, "rouge_score").tokens for s in summaries]
+    index = sources(docs, "rouge_score")
+    expected = [(fragments(t, index), match_lengths(t, index)) for t in tokens]
+    assert any(f.length > 5 for f in expected[0][0])
+    # every bigram gets the same key: every position becomes a candidate of every bigram
+    monkeypatch.setattr(module, "_pair_keys", lambda t: np.zeros(max(len(t) - 1, 0), np.int64))
+    index = module.sources.__wrapped__(docs, "rouge_score")
+    assert [(fragments(t, index), match_lengths(t, index)) for t in tokens] == expected
