@@ -84,6 +84,7 @@ class Sources:
         pair_order: The positions where those bigrams start, in the same order (by key, then
             position): a key's positions are a slice, ascending.
         n_tokens: Tokens over all documents.
+        words: The tokens of all documents.
         memo: Token -> the documents that hold it, filled as summaries ask.
     """
 
@@ -93,6 +94,7 @@ class Sources:
     pair_keys: np.ndarray
     pair_order: list[int]
     n_tokens: int
+    words: frozenset[str]
     memo: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
     def documents_of(self, token: str) -> tuple[int, ...]:
@@ -124,8 +126,7 @@ _MIX = 0x9E3779B97F4A7C15 - 2**64  # an odd 64-bit constant (as int64), spreads 
 def _pair_keys(tokens: Sequence[str | None]) -> np.ndarray:
     """A 64-bit key per bigram of ``tokens`` (wrapping arithmetic)."""
     h = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
-    with np.errstate(over="ignore"):
-        return h[:-1] * np.int64(_MIX) + h[1:]
+    return h[:-1] * np.int64(_MIX) + h[1:]  # array arithmetic wraps without a warning
 
 
 @lru_cache(maxsize=256)
@@ -151,7 +152,7 @@ def sources(documents: tuple[str, ...], tokenizer: str) -> Sources:
         order = pair_keys = np.zeros(0, dtype=np.int64)
     return Sources(
         tokens, ends, tuple(frozenset(doc) for doc in per_doc), pair_keys, order.tolist(),
-        sum(len(doc) for doc in per_doc),
+        sum(len(doc) for doc in per_doc), frozenset(tokens) - {None},
     )  # fmt: skip
 
 
@@ -175,7 +176,8 @@ def match_lengths(
             floor[i] = min(f.start + f.length - i, cap)
     if candidates is None:
         candidates = index.candidates(summary)
-    out = [max(floor[i], 1 if index.documents_of(t) else 0) for i, t in enumerate(summary)]
+    words = index.words
+    out = [max(floor[i], 1 if t in words else 0) for i, t in enumerate(summary)]
     for i, starts in enumerate(candidates):
         best = out[i]
         if best >= cap:
@@ -204,14 +206,14 @@ def fragments(
     n, a = len(summary), index.tokens
     if candidates is None:
         candidates = index.candidates(summary)
+    words = index.words
     out: list[Fragment] = []
     i = 0
     while i < n:
-        found = set(index.documents_of(summary[i]))
-        if not found:
+        if summary[i] not in words:
             i += 1
             continue
-        best = 1
+        best, found = 1, set()
         starts = candidates[i] if i + 1 < n else []
         k = 0
         while k < len(starts):
@@ -230,6 +232,7 @@ def fragments(
             # Algorithm 1 resumes the scan where this run ended: a run starting inside it
             # is not tried
             k = bisect_left(starts, j + length, k + 1)
-        out.append(Fragment(i, best, tuple(sorted(found))))
+        docs = tuple(sorted(found)) if best > 1 else index.documents_of(summary[i])
+        out.append(Fragment(i, best, docs))
         i += best
     return out
