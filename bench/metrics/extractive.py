@@ -130,7 +130,7 @@ class Extractive:
         tokens = text.tokens
         n = len(tokens)
         candidates = index.candidates(tokens)
-        found = fragments(tokens, index, candidates)
+        found = fragments(tokens, index, candidates, attribute=False)
         out = {
             "extractive_coverage": sum(f.length for f in found) / n if n else 0.0,
             "extractive_density": sum(f.length**2 for f in found) / n if n else 0.0,

@@ -79,28 +79,32 @@ class Sources:
     Attributes:
         tokens: The concatenation, ``None`` after every document.
         ends: Where each document's part of ``tokens`` ends (after its ``None``).
-        vocabularies: The tokens of each document.
+        per_document: The tokens of each document.
         pair_keys: Sorted keys of the bigrams inside one document.
         pair_order: The positions where those bigrams start, in the same order (by key, then
             position): a key's positions are a slice, ascending.
         n_tokens: Tokens over all documents.
         words: The tokens of all documents.
         memo: Token -> the documents that hold it, filled as summaries ask.
+        vocabularies: The set of tokens of each document, built when first needed.
     """
 
     tokens: list[str | None]
     ends: list[int]
-    vocabularies: tuple[frozenset[str], ...]
+    per_document: tuple[tuple[str, ...], ...]
     pair_keys: np.ndarray
     pair_order: list[int]
     n_tokens: int
     words: frozenset[str]
     memo: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    vocabularies: list[frozenset[str]] = field(default_factory=list, compare=False)
 
     def documents_of(self, token: str) -> tuple[int, ...]:
         """The documents that hold ``token``, ascending (memoised)."""
         docs = self.memo.get(token)
         if docs is None:
+            if not self.vocabularies:  # built on first use: extractive never asks
+                self.vocabularies.extend(frozenset(doc) for doc in self.per_document)
             docs = tuple(d for d, words in enumerate(self.vocabularies) if token in words)
             self.memo[token] = docs
         return docs
@@ -151,7 +155,7 @@ def sources(documents: tuple[str, ...], tokenizer: str) -> Sources:
     else:
         order = pair_keys = np.zeros(0, dtype=np.int64)
     return Sources(
-        tokens, ends, tuple(frozenset(doc) for doc in per_doc), pair_keys, order.tolist(),
+        tokens, ends, tuple(per_doc), pair_keys, order.tolist(),
         sum(len(doc) for doc in per_doc), frozenset(tokens) - {None},
     )  # fmt: skip
 
@@ -195,13 +199,16 @@ def match_lengths(
 
 
 def fragments(
-    summary: Sequence[str], index: Sources, candidates: list[list[int]] | None = None
+    summary: Sequence[str],
+    index: Sources,
+    candidates: list[list[int]] | None = None,
+    attribute: bool = True,
 ) -> list[Fragment]:
     """The extractive fragments of ``summary`` (tokens) in the indexed documents, in order.
 
     Runs of one token never make Algorithm 1 skip a start, so only the starts of the summary's
     next bigram are scanned; a token without one is a fragment of one token from every document
-    that holds it.
+    that holds it. ``attribute=False`` leaves ``sources`` empty (lengths only, faster).
     """
     n, a = len(summary), index.tokens
     if candidates is None:
@@ -213,7 +220,7 @@ def fragments(
         if summary[i] not in words:
             i += 1
             continue
-        best, found = 1, set()
+        best, found = 1, set()  # positions of the longest runs
         starts = candidates[i] if i + 1 < n else []
         k = 0
         while k < len(starts):
@@ -226,13 +233,18 @@ def fragments(
                 k += 1
                 continue
             if length > best:
-                best, found = length, {index.document_at(j)}
+                best, found = length, {j}
             elif length == best:
-                found.add(index.document_at(j))
+                found.add(j)
             # Algorithm 1 resumes the scan where this run ended: a run starting inside it
             # is not tried
             k = bisect_left(starts, j + length, k + 1)
-        docs = tuple(sorted(found)) if best > 1 else index.documents_of(summary[i])
+        docs: tuple[int, ...] = ()
+        if attribute:
+            if best > 1:
+                docs = tuple(sorted({index.document_at(j) for j in found}))
+            else:
+                docs = index.documents_of(summary[i])
         out.append(Fragment(i, best, docs))
         i += best
     return out
