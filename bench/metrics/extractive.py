@@ -223,7 +223,8 @@ class DocCoverage:
         else:
             balance = largest = 0.0
         scores = {
-            "doc_coverage_entropy": min(max(balance, 0.0), 1.0),  # rounding can leave [0, 1]
+            # rounding can leave [0, 1] (and give -0.0 for one document used)
+            "doc_coverage_entropy": min(1.0, max(0.0, balance)),
             "doc_coverage_max_share": largest,
             "doc_coverage_attributed": min(attributed, 1.0),
         }

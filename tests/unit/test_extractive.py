@@ -156,6 +156,7 @@ def test_a_summary_copied_from_one_of_five_articles_shows_at_once(cluster):
     for k, (scores, details) in enumerate(zip(out.scores[:5], out.details[:5], strict=True)):
         assert scores["doc_coverage_max_share"] > 0.95
         assert scores["doc_coverage_entropy"] < 0.15
+        assert math.copysign(1.0, scores["doc_coverage_entropy"]) == 1.0  # never -0.0
         shares = details["doc_coverage_shares"]
         assert max(shares, key=shares.get) == cluster.documents[k].doc_id
     assert out.scores[5]["doc_coverage_max_share"] < 0.4
