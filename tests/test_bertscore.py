@@ -134,6 +134,15 @@ def test_reference_embeddings_are_cached_between_calls(cluster):
     assert second[0] == first[0]
 
 
+def test_a_small_cache_keeps_what_a_call_needs(cluster):
+    metric = BERTScore(cache_size=0)
+    summaries = _summaries(cluster)
+    first = metric.score(summaries[:1], [cluster]).scores
+    # the references are cached from the first call and needed again with a new summary
+    again = metric.score(summaries[1:2] + summaries[:1], [cluster, cluster]).scores
+    assert again[1] == first[0]
+
+
 def test_empty_summary_scores_zero(metric, cluster, caplog):
     scores = metric.score(["", "  "], [cluster, cluster]).scores
     assert scores == [dict.fromkeys(KEYS, 0.0)] * 2

@@ -11,7 +11,8 @@ vector is L2-normalised. Precision is the weighted mean over summary tokens of t
 with a reference token, recall the same with the roles swapped, F1 their harmonic mean. Special
 tokens weigh 0 but, as in ``bert-score``, stay candidates for the best match. Several references:
 the maximum of P, R and F1, each taken separately, as ``bert-score`` does with a list of
-references per candidate (the paper takes the maximum). An empty summary or reference scores 0.
+references per candidate (the paper takes the maximum). A text with nothing but special tokens
+(an empty one) scores 0.
 
 Where we differ: idf weights come from the cluster's source documents (``idf=documents``: each
 document one unit, ``sentences``: each document sentence one unit), idf(w) = log((M + 1) /
@@ -310,9 +311,13 @@ class BERTScore:
             [0.0 if i in self.specials else idf.get(i, unseen) if idf else 1.0 for i in ids],
             dtype=np.float32,
         )
-        if w.sum() == 0 and len(ids) > 2:  # every token weighs 0 under idf: weigh uniformly
+        if w.sum() == 0:  # every token weighs 0 under idf: weigh uniformly
             w = np.array([0.0 if i in self.specials else 1.0 for i in ids], dtype=np.float32)
         return w
+
+    def _has_words(self, ids: np.ndarray) -> bool:
+        """Whether a text has a token besides special tokens (an empty text has none)."""
+        return any(int(i) not in self.specials for i in ids)
 
     def _units(self, cluster: Cluster) -> int:
         if self.idf == "documents":
@@ -326,7 +331,7 @@ class BERTScore:
         """(P, R, F1) of one summary against one reference (both must be embedded)."""
         cand, cand_ids = self._get(summary)
         ref, ref_ids = self._get(reference)
-        if len(cand_ids) <= 2 or len(ref_ids) <= 2:  # nothing but special tokens
+        if not self._has_words(cand_ids) or not self._has_words(ref_ids):
             return 0.0, 0.0, 0.0
         cw = self._weights(cand_ids, idf, units)
         rw = self._weights(ref_ids, idf, units)
@@ -344,7 +349,12 @@ class BERTScore:
                     f"cluster {cluster.cluster_id!r} has no documents for idf={self.idf}"
                 )
         texts = [*summaries, *(r.text for c in clusters for r in c.references)]
-        self._pinned = len(set(texts))  # everything of this call stays until it is scored
+        # everything of this call stays until it is scored: cached texts it needs become the
+        # most recent, and the cache may grow to hold all of them
+        self._pinned = len(set(texts))
+        for text in texts:
+            if text in self._cache:
+                self._cache.move_to_end(text)
         self._embed(texts)
         rows = []
         empty = 0
