@@ -153,6 +153,7 @@ class BERTScore:
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
+        from bench.summarizers.embedding import _cap_threads
         from bench.summarizers.hf_base import (
             TOKENIZER_FILES,
             fingerprint,
@@ -173,6 +174,7 @@ class BERTScore:
         if local and revision is not None:
             raise ValueError(f"revision {revision!r} applies to hub ids, not to path {model!r}")
         self.device = pick_device(device)
+        _cap_threads(torch)
         self.tokenizer = load_pretrained(
             AutoTokenizer, location, revision, "tokenizer", TOKENIZER_FILES
         )
@@ -211,6 +213,7 @@ class BERTScore:
         self.rescale = None if baseline is None else read_baseline(baseline, self.layer)
         self._baseline_sha = None if baseline is None else _sha256(baseline)
         self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._idf_cache: dict[tuple[str, ...], dict[int, float]] = {}
         self.info = self._info()
         self.higher_is_better = self.info.higher_is_better
 
@@ -296,6 +299,14 @@ class BERTScore:
         """
         if self.idf == "none":
             return {}
+        key = tuple(d.text for d in cluster.documents)
+        if key not in self._idf_cache:
+            if len(self._idf_cache) >= 256:
+                self._idf_cache.clear()
+            self._idf_cache[key] = self._idf(cluster)
+        return self._idf_cache[key]
+
+    def _idf(self, cluster: Cluster) -> dict[int, float]:
         if self.idf == "documents":
             units = [d.text for d in cluster.documents]
         else:
