@@ -26,7 +26,10 @@ DATASET_OVERRIDES = {
     "wcep": [],
     "duc": ["dataset.root=duc/docs", "dataset.summaries_dir=duc/models"],
 }
-NEEDS_MODEL = ["fact_nli", "nli_consistency", "nli_minicheck", "nli_mnli", "nli_summac_zs"]
+NEEDS_MODEL = [
+    "bertscore_roberta_large", "fact_nli", "nli_consistency", "nli_minicheck", "nli_mnli",
+    "nli_summac_zs",
+]  # fmt: skip
 LOCAL_MODEL = {"seq2seq": "bart", "tiny_bart": "bart", "causal": "gpt2", "tiny_gpt2": "gpt2"}
 
 
@@ -40,7 +43,9 @@ def test_expected_options_exist():
          "precomputed", "openai_chat"]
     )  # fmt: skip
     assert _options("packing") == ["concat", "equal", "map_reduce", "round_robin"]
-    assert _options("metrics") == sorted(["fact", "rouge", "rouge155", *NEEDS_MODEL])
+    assert _options("metrics") == sorted(
+        ["bertscore", "doc_coverage", "extractive", "fact", "rouge", "rouge155", *NEEDS_MODEL]
+    )
     assert _options("nli") == ["any", "minicheck", "mnli", "summac_zs", "tiny"]
     assert _options("dataset") == sorted(DATASET_OVERRIDES)
     assert _options("cleaning") == ["default", "off"]
@@ -105,8 +110,8 @@ def test_every_packing_composes_and_instantiates(compose_run, name):
     assert obj.name == name
 
 
-# These need an NLI model: tests/test_nli.py checks the presets' offline error and instantiates
-# them on a tiny local model.
+# These need a model that is not packaged: tests/test_nli.py and tests/test_bertscore.py check the
+# presets' offline error (test_nli.py also instantiates them on a tiny local model).
 @pytest.mark.parametrize("name", [m for m in _options("metrics") if m not in NEEDS_MODEL])
 def test_every_metric_composes_and_instantiates(compose_run, name):
     cfg = compose_run(f"metrics=[{name}]")
