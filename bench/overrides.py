@@ -18,6 +18,9 @@ from bench.errors import BenchError
 
 log = logging.getLogger(__name__)
 
+# The files Hydra writes into a run folder before the job starts.
+HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
+
 # Hydra's flags that take the next argument as their value (--info only some values).
 _VALUE_FLAGS = (
     "-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-c", "--cfg",
@@ -247,8 +250,6 @@ def guard_hydra_files() -> None:
             save(cfg, filename, output_dir)
         except OSError as exc:
             from hydra.core.hydra_config import HydraConfig
-
-            from bench.run import HYDRA_FILES
 
             job_log = f"{HydraConfig.get().job.name}.log"  # Hydra opened it just before
             for name in (*HYDRA_FILES, job_log):

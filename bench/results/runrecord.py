@@ -39,6 +39,7 @@ def is_execution_key(override_key: str) -> bool:
     key = override_key.lstrip("+~")
     return any(key == k or key.startswith(f"{k}.") for k in EXECUTION_KEYS)
 
+
 # The type of every run.json field a reader relies on (absent fields are not checked here).
 _RUN_FIELDS: dict[str, tuple[type, ...]] = {
     "schema": (int,),

