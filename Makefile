@@ -12,7 +12,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 
-.PHONY: setup setup-models tiny-models run test test-slow test-wheel dist lint clean baseline gate bench bench-scale fact-eval
+.PHONY: setup setup-models tiny-models run test test-slow test-wheel test-tracking test-browser dist lint clean baseline gate bench bench-scale fact-eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,8 @@ $(DEV): pyproject.toml | $(BIN)/python
 $(MODELS): pyproject.toml $(DEV)
 	$(BIN)/python -m pip install --quiet torch==2.13.0 --index-url $(TORCH_INDEX)
 	$(BIN)/python -m pip install --quiet -e '.[dev,models]'
+	# Test oracle of BERTScore (tests/test_bertscore.py); its torch is the one above.
+	$(BIN)/python -m pip install --quiet --no-deps bert-score==0.3.13
 	touch $@
 
 setup: $(DEV)
@@ -68,6 +70,17 @@ test-slow: $(MODELS)
 
 ## The package test: build the wheel and sdist, install the wheel into a fresh venv outside the
 ## repository, run every console script from a temporary folder against the checkout's scores.
+# The MLflow tracking test (a real local SQLite store read back with MlflowClient).
+test-tracking: $(DEV)
+	$(BIN)/python -m pip install --quiet -e '.[tracking]'
+	$(BIN)/python -m pytest -q -m tracking
+
+# bench-report in headless Chromium (needs Debian's chromium and chromium-driver; .ci/run
+# installs them when missing).
+test-browser: $(DEV)
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	$(BIN)/python -m pytest -q -m browser
+
 test-wheel: $(DEV)
 	$(BIN)/python -m pytest -q -m slow tests/test_wheel.py
 

@@ -47,7 +47,8 @@ details.cluster > summary { cursor: pointer; font-weight: 600; }
 .card .scores { color: var(--muted); font-size: .85em; margin-bottom: .3rem; }
 .card p { margin: .2rem 0; }
 mark.shared { background: #fff1a8; padding: 0; }
-.issue { text-decoration: underline wavy #c5221f; cursor: pointer; }
+.issue, .issue-sample { text-decoration: underline wavy #c5221f; }
+.issue { cursor: pointer; }
 .issue.v-disputed { text-decoration-color: #e37400; }
 button.docs-toggle { margin: .3rem 0; cursor: pointer; }
 .docs { border-top: 1px dashed var(--line); margin-top: .5rem; }
@@ -117,7 +118,7 @@ SCRIPT = """
     panel.appendChild(close);
     panel.hidden = false;
   }
-  document.querySelectorAll(".issue").forEach(function (el) {
+  document.querySelectorAll(".issue[data-issue]").forEach(function (el) {
     el.addEventListener("click", function () { show(el.dataset.issue); });
   });
   document.querySelectorAll("button.docs-toggle").forEach(function (b) {
@@ -247,7 +248,7 @@ def render(report: Report, ngram: int = 2, open_clusters: int = 1) -> str:
             cells.append(f'<td data-value="{cell.value!r}"><span{best}>{_e(cell.text)}</span>'
                          f"{_e(cell.mark)}{ci}</td>")  # fmt: skip
         rows.append(f'<tr data-system="{_e(row.system)}">{"".join(cells)}</tr>')
-    caption = "".join(f"<p>{line}</p>" for line in report.caption_html)
+    caption = "".join(f"<p>{_e(line)}</p>" for line in report.caption_html)
     plots = "".join(
         f'<figure><img alt="{_e(name)}" src="{uri}"><figcaption>{_e(name)}</figcaption></figure>'
         for name, uri in report.plots
@@ -277,7 +278,7 @@ def render(report: Report, ngram: int = 2, open_clusters: int = 1) -> str:
 <h2 id="plots">Plots</h2><div class="plots">{plots or "<p>No plots.</p>"}</div>
 <h2 id="clusters">Summaries by cluster</h2>
 <p class="legend"><mark class="shared">highlighted</mark>: {ngram}-grams shared with a reference;
-<span class="issue">underlined</span>: a fact issue (click it for what the documents say).</p>
+<span class="issue-sample">underlined</span>: a fact issue (click it for what the documents say).</p>
 {clusters}
 <h2 id="provenance">Provenance</h2>{provenance}
 <div id="issue-panel" hidden role="dialog" aria-label="fact issue"></div>

@@ -61,25 +61,49 @@ class _Style:
 
 
 _MD = _Style(lambda s: f"**{s}**", "†", "‡", "±", lambda s: s.replace("|", "\\|"), "-")
+_PLAIN = _Style(lambda s: s, "†", "‡", "±", lambda s: s, "-")
 _TEX_STYLE = _Style(
     lambda s: f"\\textbf{{{s}}}", r"$^\dagger$", r"$^\ddagger$", r"$\pm$", latex_escape, "--"
 )
 
 
-def _cell(cmp: Comparison, run: RunRecord, key: str, style: _Style) -> str:
+def cell_parts(
+    cmp: Comparison, run: RunRecord, key: str, style: _Style | None = None
+) -> tuple[float, str, bool, str, str] | None:
+    """One table cell in parts: (mean, mean as shown, best?, mark, interval), None if absent.
+
+    The one place a cell is decided, for every renderer (Markdown, LaTeX, CSV notes, the HTML
+    report): ``mark`` is the style's better/worse sign, ``interval`` the CI as the options say.
+    """
+    style = style or _MD
     score = run.score(key)
     if score is None:
-        return style.missing
+        return None
     mean = cmp.fmt(score["mean"], key)
-    head = style.bold(mean) if mean == cmp.best(key) else mean
-    head += {1: style.better, -1: style.worse, 0: ""}[cmp.mark(run, key)]
+    mark = {1: style.better, -1: style.worse, 0: ""}[cmp.mark(run, key)]
     low, high = score.get("low"), score.get("high")
-    if cmp.options.ci == "none" or low is None or high is None:
-        return head
-    if cmp.options.ci == "bracket":
-        return f"{head} [{cmp.fmt(low, key)}, {cmp.fmt(high, key)}]"
-    half = max(score["mean"] - low, high - score["mean"], 0.0)
-    return f"{head} {style.pm} {cmp.fmt(half, key)}"
+    interval = ""
+    if cmp.options.ci != "none" and low is not None and high is not None:
+        if cmp.options.ci == "bracket":
+            interval = f"[{cmp.fmt(low, key)}, {cmp.fmt(high, key)}]"
+        else:
+            half = max(score["mean"] - low, high - score["mean"], 0.0)
+            interval = f"{style.pm} {cmp.fmt(half, key)}"
+    return float(score["mean"]), mean, mean == cmp.best(key), mark, interval
+
+
+def _cell(cmp: Comparison, run: RunRecord, key: str, style: _Style) -> str:
+    parts = cell_parts(cmp, run, key, style)
+    if parts is None:
+        return style.missing
+    _, mean, best, mark, interval = parts
+    head = (style.bold(mean) if best else mean) + mark
+    return f"{head} {interval}" if interval else head
+
+
+def caption_text(cmp: Comparison) -> list[str]:
+    """The caption as plain sentences (CI, significance, signatures), for the HTML report."""
+    return [*_sentences(cmp, _PLAIN), *(f"Signature: {s}" for s in _signatures(cmp.runs))]
 
 
 def _rows(cmp: Comparison, style: _Style) -> list[list[str]]:
