@@ -181,9 +181,36 @@ def room_graph(all_edges: Sequence[Edge]) -> dict[tuple[str, str], int]:
     return counts
 
 
-def mermaid(all_edges: Sequence[Edge]) -> str:
+def compact(graph: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+    """The room graph without the ground floor (used by all) and without implied arrows.
+
+    An arrow a -> b is dropped when b is reachable from a through other rooms (transitive
+    reduction): what is left is the picture a newcomer reads in a minute.
+    """
+    ground = set(FLOORS[0])
+    kept = {pair: n for pair, n in graph.items() if pair[1] not in ground and pair[0] not in ground}
+    succ: dict[str, set[str]] = {}
+    for a, b in kept:
+        succ.setdefault(a, set()).add(b)
+
+    def reachable(start: str, skip: tuple[str, str]) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            node = todo.pop()
+            for nxt in succ.get(node, ()):
+                if (node, nxt) != skip and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    return {pair: n for pair, n in kept.items() if pair[1] not in reachable(pair[0], pair)}
+
+
+def mermaid(all_edges: Sequence[Edge], reduce: bool = False) -> str:
     """The room graph as a Mermaid flowchart, floors as rows from the top floor down."""
     graph = room_graph(all_edges)
+    if reduce:
+        graph = compact(graph)
     present = sorted({r for pair in graph for r in pair})
     lines = ["flowchart TD"]
     for level in reversed(range(len(FLOORS))):
@@ -201,13 +228,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.devtools.importgraph")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[2])
     parser.add_argument("--mermaid", action="store_true", help="print the room graph")
+    parser.add_argument("--compact", action="store_true",
+                        help="without the ground floor and implied arrows")  # fmt: skip
     args = parser.parse_args(argv)
     found = list(edges(args.root))
     problems = breaches(found)
     for line in problems:
         print(line)
     if args.mermaid:
-        print(mermaid(found))
+        print(mermaid(found, reduce=args.compact))
     n_modules = len(modules(args.root))
     print(f"{n_modules} modules, {len(found)} imports, {len(problems)} breaches", file=sys.stderr)
     return 1 if problems else 0

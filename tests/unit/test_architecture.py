@@ -63,3 +63,11 @@ def test_a_room_on_no_floor_is_reported(tmp_path):
 
 def test_the_house_keeps_its_rules(capsys):
     assert main(["--root", str(ROOT)]) == 0, capsys.readouterr().out
+
+
+def test_the_compact_picture_drops_the_ground_floor_and_implied_arrows():
+    from bench.devtools.importgraph import compact
+
+    graph = {("run", "core"): 1, ("core", "metrics"): 2, ("run", "metrics"): 1,
+             ("run", "errors"): 5, ("metrics", "types"): 3}  # fmt: skip
+    assert compact(graph) == {("run", "core"): 1, ("core", "metrics"): 2}
