@@ -155,6 +155,7 @@ def run(
     inputs read from outside the config (data, references, precomputed summaries, model weights)
     still have the content hashes recorded there, and recomputed otherwise.
     """
+    from bench.memo import load_clusters
     from bench.metrics.base import LENGTH_INFO
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
@@ -187,7 +188,7 @@ def run(
 
     load_started = time.time()
     splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
-    clusters = perturbation.apply(source.load(Cleaner(cleaning)))
+    clusters = perturbation.apply(load_clusters(source, Cleaner(cleaning)))
     load_seconds = time.time() - load_started
     if previous is not None:
         reasons = stale_reasons(previous, _recorded_inputs(source, summarizer, metrics))

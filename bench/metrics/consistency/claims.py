@@ -66,7 +66,7 @@ from bench.metrics.consistency.numbers import (
     _word_value,
     number_key,
 )
-from bench.metrics.consistency.sources import Sources, Window
+from bench.metrics.consistency.sources import Sources, Window, source_index
 from bench.metrics.consistency.tokens import (
     _DATE_WORD,
     _PUNCT,
@@ -174,24 +174,35 @@ class ClaimChecker:
         exclude: set[str] | frozenset[str] = frozenset(),
         reach: int | None = None,
         ratio: float | None = None,
+        among: Sequence[int] | None = None,
     ) -> tuple[bool, Window | None]:
+        """Whether a window holding the claim fits the sentence nearly as well as the best one.
+
+        ``holds`` tells whether a window holds the claim (default: the claim's tokens in a
+        row); ``among`` (default: the windows with the claim's first token) are the only
+        windows that can.
+        """
         reach = self.reach if reach is None else reach
         ratio = self.bind_ratio if ratio is None else ratio
         ctx = _local_context(sentence, claim, reach) - set(claim) - exclude
+        if among is None:
+            among = src.windows_with(claim[:1])
+        windows = src.windows
         with_claim = [
-            w for w in src.windows if (holds(w) if holds is not None else contains(w.joined, claim))
+            k
+            for k in among
+            if (holds(windows[k]) if holds is not None else contains(windows[k].joined, claim))
         ]
         if not with_claim:
             return False, None
         if len(ctx) < 3:
             return True, None
-
-        def fit(w: Window) -> float:
-            return len(ctx & w.words) / len(ctx)
-
-        best_any = max(src.windows, key=fit)
-        best_with = max(fit(w) for w in with_claim)
-        if fit(best_any) >= self.bind_floor and best_with < ratio * fit(best_any):
+        # fit of a window = len(ctx & w.words) / len(ctx); the first best window wins
+        held = src.overlaps(ctx)
+        top = max(held)
+        best_any, fit_any = windows[held.index(top)], top / len(ctx)
+        best_with = max(held[k] for k in with_claim) / len(ctx)
+        if fit_any >= self.bind_floor and best_with < ratio * fit_any:
             return False, best_any
         return True, None
 
@@ -207,25 +218,33 @@ class ClaimChecker:
         cased = has_case(summary)
         # split as written (the splitter's cache holds these), then read untokenised
         for sentence in map(untokenize, split_sentences(summary.split("\n"))):
-            found: list[dict[str, Any]] = []
-            before = len(issues)
-            checked = sentence if cased else src.case.truecase(sentence)
-            issues.extend(
-                replace(
-                    issue,
-                    index=len(report),
-                    sentence=sentence,
-                    span=_as_written(issue.span, checked, sentence),
-                )
-                for issue in self._check_sentence(checked, src, found)
-            )
-            if self.min_coverage > 0 and len(issues) == before:
-                issues.extend(
-                    replace(issue, index=len(report))
-                    for issue in self._check_coverage(sentence, src, found)
-                )
-            report.append({"sentence": sentence, "claims": found, "issues": len(issues) - before})
+            found, flagged = self._sentence(sentence, cased, src)
+            issues.extend(replace(issue, index=len(report)) for issue in flagged)
+            report.append({"sentence": sentence, "claims": found, "issues": len(flagged)})
         return issues, report
+
+    def _sentence(
+        self, sentence: str, cased: bool, src: Sources
+    ) -> tuple[list[dict[str, Any]], tuple[Issue, ...]]:
+        """The claims found in one summary sentence, and its issues (no sentence position).
+
+        Kept in the source index per setting: the systems of a sweep (and the summaries of one
+        system) share many sentences, each checked once per cluster.
+        """
+        key = (self.bind_ratio, self.bind_floor, self.reach, self.min_coverage, cased, sentence)
+        done = src.checked.get(key)
+        if done is None:
+            found: list[dict[str, Any]] = []
+            checked = sentence if cased else src.case.truecase(sentence)
+            flagged = [
+                replace(issue, sentence=sentence, span=_as_written(issue.span, checked, sentence))
+                for issue in self._check_sentence(checked, src, found)
+            ]
+            if self.min_coverage > 0 and not flagged:
+                flagged.extend(self._check_coverage(sentence, src, found))
+            done = src.checked[key] = (found, tuple(flagged))
+        # copies: a caller may change its report without changing the kept one
+        return [dict(c, documents=list(c["documents"])) for c in done[0]], done[1]
 
     def _check_sentence(self, sentence: str, src: Sources, found: list) -> list[Issue]:
         issues: list[Issue] = []
@@ -331,8 +350,7 @@ class ClaimChecker:
             if not holds:
                 issues.extend(self._check_count(sentence, span, value, src, words, note))
                 continue
-            held = {id(src.windows[i]) for i in holds}
-            ok, best = self._bound(src, words, normalize(span), lambda w, held=held: id(w) in held)
+            ok, best = self._bound(src, words, normalize(span), lambda w: True, among=holds)
             if ok:
                 note("number", span, sorted({src.windows[i].doc for i in holds}))
             else:
@@ -436,6 +454,7 @@ class ClaimChecker:
                 [surname],
                 holds=lambda w: any(f" {t} " in w.joined for t in spellings),
                 exclude=set(toks) | TITLE_WORDS,
+                among=src.windows_with(spellings),
             )
             if person
             else (True, None)
@@ -495,7 +514,12 @@ class ClaimChecker:
         ]
         issues = []
         for pieces in quotes:
-            near = [w for w in src.windows if all(contains(w.joined, p) for p in pieces)]
+            among = src.windows_with(pieces[0][:1]) if pieces else range(len(src.windows))
+            near = [
+                w
+                for w in map(src.windows.__getitem__, among)
+                if all(contains(w.joined, p) for p in pieces)
+            ]
             speakers = {t for w in near for t in w.words if t in src.people}
             if not speakers or any(surname in speakers for _, surname in people):
                 continue  # someone named in the sentence is quoted with these words
@@ -643,7 +667,7 @@ class ClaimChecker:
         """Months the documents give in the windows that best match the sentence."""
         if not ctx:
             return {}
-        fits = [len(ctx & w.words) / len(ctx) for w in src.windows]
+        fits = [n / len(ctx) for n in src.overlaps(ctx)]
         top = max(fits)
         sides: dict[str, list[int]] = {}
         for w, f in zip(src.windows, fits, strict=True):
@@ -696,8 +720,8 @@ class FactConsistency:
         self, summaries: Sequence[str], clusters: Sequence[Cluster]
     ) -> list[dict[str, float]]:
         """One ``fact_consistency`` per summary; issues in ``details``."""
-        # Summaries of one cluster share one index of its documents, built when the first of
-        # them comes up and dropped after the last: only one cluster's index is held at a time.
+        # Summaries of one cluster share one index of its documents, kept for the process (the
+        # other jobs of a sweep check the same documents) while its memory budget allows.
         groups: dict[int, list[int]] = {}
         for i, cluster in enumerate(clusters):
             if not cluster.documents:
@@ -710,7 +734,7 @@ class FactConsistency:
         out: list[dict[str, float]] = [{} for _ in clusters]
         details: list[dict[str, Any]] = [{} for _ in clusters]
         for members in groups.values():
-            index = Sources(clusters[members[0]].documents)
+            index = source_index(clusters[members[0]].documents)
             for i in members:
                 issues, sentences = self.checker.check(summaries[i], clusters[i], index)
                 out[i] = {"fact_consistency": consistency_score(len(sentences), issues)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bench.metrics.consistency.lexicon import aliases
 from bench.preprocess.clean import PUNCT_MAP, untokenize
@@ -100,6 +101,13 @@ def normalize(text: str) -> list[str]:
     countries and their demonyms, and words written two ways, map to one form
     (:mod:`bench.metrics.consistency.lexicon`).
     """
+    return list(_normalized(text))
+
+
+# The same names, sentences and spans come up again and again (every system of a sweep checks
+# sentences of the same articles): each is normalised once per process.
+@lru_cache(maxsize=1 << 16)
+def _normalized(text: str) -> tuple[str, ...]:
     text = untokenize(unicodedata.normalize("NFKC", text).translate(_PUNCT)).lower()
     if "'" in text:
         text = _POSSESSIVE.sub(_possessive, text)
@@ -117,7 +125,7 @@ def normalize(text: str) -> list[str]:
         else:
             tokens.extend(match[1])
             i += len(match[0])
-    return tokens
+    return tuple(tokens)
 
 
 def _phrase_at(
