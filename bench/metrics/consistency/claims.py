@@ -76,6 +76,7 @@ from bench.metrics.consistency.tokens import (
     WEEKDAYS,
     _at_sentence_start,
     _edits,
+    _edits_within,
     _local_context,
     contains,
     normalize,
@@ -568,14 +569,13 @@ class ClaimChecker:
             neighbour = toks[pos - 1] if pos else toks[pos + 1]
             close = {
                 t
-                for t in src.vocabulary
+                for t in src.words_starting(tok[:1])
                 if t != tok
-                and t[:1] == tok[:1]
                 and abs(len(t) - len(tok)) <= 2
                 and len(t) >= 4
-                and _edits(t, tok) <= 2
                 and not t.startswith(tok)
                 and not tok.startswith(t)
+                and _edits_within(t, tok, 2)
             }
             if not close:
                 continue

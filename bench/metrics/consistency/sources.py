@@ -76,6 +76,7 @@ class Sources:
         self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
         self.checked: dict[tuple[Any, ...], Any] = {}  # summary sentence -> its check's outcome
         self._docs_with: dict[tuple[str, ...], list[int]] = {}
+        self._by_initial: dict[str, list[str]] | None = None
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
@@ -125,6 +126,14 @@ class Sources:
             per_sentence = [source_numbers(s) for s in self.sentences]
             self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
         return self._numbers
+
+    def words_starting(self, initial: str) -> list[str]:
+        """The vocabulary's words with this first character (grouped on first use)."""
+        if self._by_initial is None:
+            self._by_initial = {}
+            for t in self.vocabulary:
+                self._by_initial.setdefault(t[:1], []).append(t)
+        return self._by_initial.get(initial, [])
 
     def windows_with(self, tokens: Iterable[str]) -> list[int]:
         """Indices (ascending) of the windows holding at least one of ``tokens``."""

@@ -175,3 +175,24 @@ def _edits(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
+
+
+def _edits_within(a: str, b: str, limit: int) -> bool:
+    """Whether ``_edits(a, b) <= limit``, stopping as soon as no alignment can stay within it.
+
+    The smallest value of a row of the edit table never decreases from one row to the next.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return False
+    # an edit adds or removes at most two letters to or from the set of letters used
+    if len(set(a).symmetric_difference(b)) > 2 * limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
