@@ -41,6 +41,9 @@ T = TypeVar("T")
 PACKAGE = Path(__file__).resolve().parent
 
 
+_MEMOS: list[Memo[Any]] = []
+
+
 class Memo(Generic[T]):
     """Values of this process keyed by a content signature, up to ``budget`` units of size."""
 
@@ -51,6 +54,7 @@ class Memo(Generic[T]):
         self.used = 0
         self.hits = self.misses = 0
         self._values: dict[str, T] = {}
+        _MEMOS.append(self)
 
     def get(self, key: str, make: Callable[[], T], size: Callable[[T], int]) -> T:
         """The value kept under ``key``, else ``make()`` (kept while the budget allows)."""
@@ -69,6 +73,12 @@ class Memo(Generic[T]):
         """Forget every value."""
         self._values.clear()
         self.used = 0
+
+
+def clear_all() -> None:
+    """Forget what every memo of the process holds (as a new process would start)."""
+    for memo in _MEMOS:
+        memo.clear()
 
 
 def digest(*parts: str | bytes) -> str:
@@ -196,6 +206,33 @@ def _cluster_of(row: dict[str, Any]) -> Cluster:
     return Cluster(row["cluster_id"], documents, references, dict(row["meta"]))
 
 
+def _encode(value: Any) -> Any:
+    """A source's attribute as JSON (paths tagged); TypeError for anything else."""
+    if isinstance(value, Path):
+        return {"__path__": str(value)}
+    if isinstance(value, dict):
+        return {"__dict__": [[k, _encode(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict) and "__path__" in value:
+        return Path(value["__path__"])
+    if isinstance(value, dict) and "__tuple__" in value:
+        return tuple(_decode(v) for v in value["__tuple__"])
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value["__dict__"]}
+    return value
+
+
 def _entry_keys(key: str, n: int) -> Iterable[bytes]:
     return (hashlib.sha256(f"{key}\0{i}".encode()).digest() for i in range(n))
 
@@ -220,7 +257,7 @@ def _read_stored(key: str) -> tuple[list[Cluster], dict[str, Any]] | None:
         log.warning("stored clusters in %s not used: %s", store.path, exc)
         return None
     log.info("%d clusters as loaded and stored by an earlier run (%s)", len(clusters), store.path)
-    return clusters, header["state"]
+    return clusters, _decode(header["state"])
 
 
 def _store(key: str, clusters: list[Cluster], state: dict[str, Any]) -> None:
@@ -231,7 +268,7 @@ def _store(key: str, clusters: list[Cluster], state: dict[str, Any]) -> None:
     if store is None:
         return
     try:
-        header = json.dumps({"n": len(clusters), "state": state}, sort_keys=True)
+        header = json.dumps({"n": len(clusters), "state": _encode(state)}, sort_keys=True)
         for entry, cluster in zip(_entry_keys(key, len(clusters)), clusters, strict=True):
             store.put_entry(entry, json.dumps(_cluster_row(cluster), ensure_ascii=False))
         store.put_entry(bytes.fromhex(key), header)  # last: entries complete before the header
