@@ -63,10 +63,10 @@ class NumberChecks(Binder):
                 continue  # a number word in a name: "the Six Nations", "Channel Four"
             if value <= 1 and span.split()[0].isalpha():
                 continue  # "one" and "zero" are as often pronoun or idiom as count
-            holds = [i for i, ns in enumerate(src.numbers) if (value, unit) in ns]
+            holds = src.number_windows((value, unit))
             if not holds and unit in _STOP:
                 # the "unit" is just the next word of the sentence ("three of")
-                holds = [i for i, ns in enumerate(src.numbers) if (value, "") in ns]
+                holds = src.number_windows((value, ""))
             if not holds:
                 issues.extend(self._check_count(sentence, span, value, src, words, note))
                 continue
@@ -85,7 +85,7 @@ class NumberChecks(Binder):
         "killed 14 people" is supported by "the death toll rose to 14" (``number_heads.txt``
         puts killed and death in one group), not by "14 schools were damaged".
         """
-        anywhere = [i for i, ns in enumerate(src.numbers) if (value, "") in ns]
+        anywhere = src.number_windows((value, ""))
         if not anywhere:
             return [unsupported(sentence, span, "number", f"no article gives {span!r}")]
         claim = normalize(span)

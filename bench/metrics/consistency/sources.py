@@ -7,6 +7,7 @@ write each word, content stems).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class Sources:
         self.checked: dict[tuple[Any, ...], Any] = {}  # summary sentence -> its check's outcome
         self._docs_with: dict[tuple[str, ...], list[int]] = {}
         self._by_initial: dict[str, list[str]] | None = None
+        self._number_windows: dict[tuple[float, str], list[int]] | None = None
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
@@ -150,6 +152,15 @@ class Sources:
                 held[k] += 1
         return held
 
+    def number_windows(self, key: tuple[float, str]) -> list[int]:
+        """Indices (ascending) of the windows giving the number ``(value, unit)``."""
+        if self._number_windows is None:
+            self._number_windows = {}
+            for k, found in enumerate(self.numbers):
+                for number in found:
+                    self._number_windows.setdefault(number, []).append(k)
+        return list(self._number_windows.get(key, ()))
+
     def docs_with(self, needle: Sequence[str]) -> list[int]:
         """Documents containing the token sequence."""
         key = tuple(needle)
@@ -179,5 +190,5 @@ def source_index(documents: Sequence[Document]) -> Sources:
 
     Keyed by the documents' ids and sentences, all that :class:`Sources` reads.
     """
-    key = digest(*(p for d in documents for p in (d.doc_id, str(len(d.sentences)), *d.sentences)))
+    key = digest(json.dumps([[d.doc_id, d.sentences] for d in documents], ensure_ascii=False))
     return _INDEXES.get(key, lambda: Sources(documents), _text_size)

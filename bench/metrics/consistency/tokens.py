@@ -159,11 +159,18 @@ def _at_sentence_start(text: str, start: int) -> bool:
 
 def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) -> set[str]:
     """Content words of the sentence within ``reach`` tokens of the claim (all if not found)."""
-    n = len(claim)
-    for i in range(len(sentence) - n + 1):
-        if list(sentence[i : i + n]) == list(claim):
-            return content(sentence[max(0, i - reach) : i + n + reach])
-    return content(sentence)
+    seq, want = list(sentence), list(claim)
+    n = len(want)
+    if not want:  # found at once, as an empty slice
+        return content(seq[:reach])
+    i, last = -1, len(seq) - n
+    while True:
+        try:
+            i = seq.index(want[0], i + 1, last + 1)
+        except ValueError:
+            return content(seq)
+        if seq[i : i + n] == want:
+            return content(seq[max(0, i - reach) : i + n + reach])
 
 
 def _edits(a: str, b: str) -> int:
