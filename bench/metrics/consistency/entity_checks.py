@@ -93,7 +93,7 @@ class EntityChecks(Binder):
                 src,
                 words,
                 [surname],
-                holds=lambda w: any(f" {t} " in w.joined for t in spellings),
+                holds=lambda w: True,  # every window of ``among`` has one of the spellings
                 exclude=set(toks) | TITLE_WORDS,
                 among=src.windows_with(spellings),
             )
@@ -207,26 +207,26 @@ class EntityChecks(Binder):
             if len(tok) < 5 or len(toks) < 2:
                 continue
             neighbour = toks[pos - 1] if pos else toks[pos + 1]
-            close = {
-                t
-                for t in src.words_starting(tok[:1])
-                if t != tok
-                and abs(len(t) - len(tok)) <= 2
-                and len(t) >= 4
-                and not t.startswith(tok)
-                and not tok.startswith(t)
-                and _edits_within(t, tok, 2)
-            }
-            if not close:
-                continue
-            for d, doc in enumerate(src.doc_tokens):
-                for i, t in enumerate(doc):
-                    if t not in close:
-                        continue
-                    near = doc[max(0, i - 1) : i + 2]
-                    if neighbour in near:
-                        out.append(src.evidence(d, " ".join(doc[max(0, i - 1) : i + 2])))
-                        break
+            if tok not in src.close_spellings:
+                src.close_spellings[tok] = {
+                    t
+                    for t in src.words_starting(tok[:1])
+                    if t != tok
+                    and abs(len(t) - len(tok)) <= 2
+                    and len(t) >= 4
+                    and not t.startswith(tok)
+                    and not tok.startswith(t)
+                    and _edits_within(t, tok, 2)
+                }
+            close = src.close_spellings[tok]
+            # per document, the first place (in reading order) of a close spelling beside the
+            # neighbouring name token
+            found: set[int] = set()
+            for d, i in sorted(at for t in close for at in src.token_positions(t)):
+                doc = src.doc_tokens[d]
+                if d not in found and neighbour in doc[max(0, i - 1) : i + 2]:
+                    out.append(src.evidence(d, " ".join(doc[max(0, i - 1) : i + 2])))
+                    found.add(d)
         return out
 
     @staticmethod

@@ -79,6 +79,8 @@ class Sources:
         self._docs_with: dict[tuple[str, ...], list[int]] = {}
         self._by_initial: dict[str, list[str]] | None = None
         self._number_windows: dict[tuple[float, str], list[int]] | None = None
+        self._positions: dict[str, list[tuple[int, int]]] | None = None
+        self.close_spellings: dict[str, set[str]] = {}  # name token -> words within two edits
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
@@ -98,6 +100,7 @@ class Sources:
     def complete(self) -> Sources:
         """Build every table that is otherwise built on first use (for measuring the checks)."""
         _ = self.case, self.stems, self.number_windows((0.0, "")), self.words_starting("")
+        self.token_positions("")
         return self
 
     @property
@@ -141,6 +144,15 @@ class Sources:
             for t in self.vocabulary:
                 self._by_initial.setdefault(t[:1], []).append(t)
         return self._by_initial.get(initial, [])
+
+    def token_positions(self, token: str) -> list[tuple[int, int]]:
+        """(document, position) of every occurrence of ``token`` (indexed on first use)."""
+        if self._positions is None:
+            self._positions = {}
+            for d, doc in enumerate(self.doc_tokens):
+                for i, t in enumerate(doc):
+                    self._positions.setdefault(t, []).append((d, i))
+        return self._positions.get(token, [])
 
     def windows_with(self, tokens: Iterable[str]) -> list[int]:
         """Indices (ascending) of the windows holding at least one of ``tokens``."""
