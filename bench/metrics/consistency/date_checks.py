@@ -23,6 +23,7 @@ class DateChecks(Binder):
     """The date checks of :class:`~bench.metrics.consistency.checker.ClaimChecker`."""
 
     def _check_dates(self, sentence, plain, src, words, note, outside_quotes):  # type: ignore[no-untyped-def]
+        """Weekdays, months, day + month and years, each bound to the sentence."""
         issues: list[Issue] = []
         for m in _DATE_WORD.finditer(plain):
             if not outside_quotes(m.start()):
