@@ -88,15 +88,28 @@ def digest(*parts: str | bytes) -> str:
     return checksum(*parts)
 
 
+# Packages that read the data files for a source (pysbd is in the splitter's signature).
+READERS = ("datasets", "pyarrow")
+
+
 @lru_cache(maxsize=1)
 def loading_code() -> str:
-    """A hash of the code that reads, cleans and splits data (a new version is another key)."""
+    """A hash of the code that reads, cleans, splits and stores data (a new version: a new key)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     files = sorted(
-        [PACKAGE / "types.py", PACKAGE / "errors.py"]
+        [PACKAGE / "types.py", PACKAGE / "errors.py", PACKAGE / "memo.py"]
         + list((PACKAGE / "data").glob("*.py"))
         + list((PACKAGE / "preprocess").glob("*.py"))
     )
-    return digest(*(f"{f.relative_to(PACKAGE)}\0".encode() + f.read_bytes() for f in files))
+    versions = []
+    for name in READERS:
+        try:
+            versions.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name}=none")
+    code = (f"{f.relative_to(PACKAGE)}\0".encode() + f.read_bytes() for f in files)
+    return digest(*versions, *code)
 
 
 # -- loaded clusters -------------------------------------------------------------------------
