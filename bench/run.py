@@ -106,6 +106,7 @@ def run(
     still have the content hashes recorded there, and recomputed otherwise.
     """
     from bench.fileio import atomic_write_json
+    from bench.memo import load_clusters
     from bench.preprocess.clean import Cleaner, CleaningConfig
     from bench.preprocess.text import flush_split_store, use_split_store
     from bench.results.aggregate import aggregate, check_samples
@@ -131,7 +132,7 @@ def run(
 
     load_started = time.time()
     splits = use_split_store(cfg.paths.get("split_cache"))  # a fresh store: counts start at 0
-    clusters = perturbation.apply(source.load(Cleaner(cleaning)))
+    clusters = perturbation.apply(load_clusters(source, Cleaner(cleaning)))
     load_seconds = time.time() - load_started
     if previous is not None:
         reasons = stale_reasons(previous, _recorded_inputs(source, summarizer, metrics))

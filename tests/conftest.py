@@ -68,3 +68,13 @@ def check_extractive(summary: str, cluster, budget) -> list[str]:
     assert budget.full(lines)
     assert not budget.full(lines[:-1])
     return lines
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos():
+    """Each test starts as a new process would: nothing kept by an earlier test's runs."""
+    from bench.memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()

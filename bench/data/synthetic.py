@@ -8,6 +8,9 @@ one event. Documents take runs of sentences from it (about ``--words`` words eac
 references take a few more, as short extracts.
 
     python -m bench.data.synthetic OUT.jsonl --clusters 1000 [--seed 0] [--documents 5] [--distinct]
+
+Multi-News size (2-7 documents, about 2,000 words a cluster shared among them):
+``--documents 2-7 --cluster-words 2000``.
     bench-run dataset=jsonl dataset.path=OUT.jsonl
 """
 
@@ -79,29 +82,40 @@ def _distinct(lines: list[str], tag: str) -> list[str]:
 def synthetic_clusters(
     n: int,
     seed: int = 0,
-    documents: int = 5,
+    documents: int | tuple[int, int] = 5,
     words: int = 500,
     pool: list[str] | None = None,
     distinct: bool = False,
+    cluster_words: int | None = None,
 ) -> Iterator[dict]:
     """``n`` clusters as JSON-ready dicts in the ``jsonl`` dataset format.
 
+    ``documents``: per cluster, or ``(low, high)`` drawn per cluster (both included).
+    ``cluster_words``: about this many words a cluster, shared equally among its documents
+    (instead of ``words`` a document).
     ``distinct``: every document paragraph ends with a numbered sentence of its own, so that
     sentence splitting costs what it costs on a real corpus (no paragraph repeats).
     """
     check_int(n, "clusters", 1)
     check_int(seed, "seed")
-    check_int(documents, "documents", 1)
+    low, high = documents if isinstance(documents, tuple) else (documents, documents)
+    check_int(low, "documents", 1)
+    check_int(high, "documents", low)
     check_int(words, "words", 20)
+    if cluster_words is not None:
+        check_int(cluster_words, "cluster words", 20 * high)
     sentences = pool if pool is not None else source_sentences()
     if not sentences:
         raise ValueError("no source sentences to build clusters from")
     for i in range(n):
         rng = np.random.default_rng([seed, i])
         order = [sentences[j] for j in rng.permutation(len(sentences))]
+        # a fixed count draws nothing, so that files of earlier releases stay byte-identical
+        count = low if low == high else int(rng.integers(low, high + 1))
+        per_doc = words if cluster_words is None else cluster_words // count
         docs = []
-        for k in range(documents):
-            lines = _take(order, rng, words)
+        for k in range(count):
+            lines = _take(order, rng, per_doc)
             if distinct:
                 lines = _distinct(lines, f"{i + 1}.{k + 1}")
             docs.append({"doc_id": f"d{k + 1}", "text": "\n".join(lines)})
@@ -112,14 +126,33 @@ def synthetic_clusters(
         yield {"cluster_id": f"synthetic-{i:06d}", "documents": docs, "references": refs}
 
 
+def _count_range(text: str) -> int | tuple[int, int]:
+    """``N`` or ``LOW-HIGH`` (argparse type of ``--documents``)."""
+    low, sep, high = text.partition("-")
+    try:
+        return (int(low), int(high)) if sep else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N or LOW-HIGH, got {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Write the clusters atomically; errors are one line."""
     parser = argparse.ArgumentParser(prog="python -m bench.data.synthetic", description=__doc__)
     parser.add_argument("out", type=Path, help="the JSONL file to write")
     parser.add_argument("--clusters", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--documents", type=int, default=5, help="documents per cluster")
+    parser.add_argument(
+        "--documents",
+        type=_count_range,
+        default=5,
+        help="documents per cluster: N, or LOW-HIGH drawn per cluster (Multi-News: 2-7)",
+    )
     parser.add_argument("--words", type=int, default=500, help="about this many words a document")
+    parser.add_argument(
+        "--cluster-words",
+        type=int,
+        help="about this many words a cluster, shared among its documents (Multi-News: 2000)",
+    )
     parser.add_argument(
         "--distinct",
         action="store_true",
@@ -128,7 +161,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         rows = synthetic_clusters(
-            args.clusters, args.seed, args.documents, args.words, distinct=args.distinct
+            args.clusters,
+            args.seed,
+            args.documents,
+            args.words,
+            distinct=args.distinct,
+            cluster_words=args.cluster_words,
         )
         text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
         atomic_write_text(args.out, text)

@@ -29,7 +29,7 @@ PACKAGE = "bench"
 #: Floors from the ground up; a room may import from its floor and the floors below.
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("types", "errors", "fileio", "envvars", "paths", "progress", "devtools"),
-    ("preprocess", "models"),
+    ("preprocess", "models", "memo"),
     ("data", "metrics", "summarizers", "budget", "perturb"),
     ("core",),
     ("results",),

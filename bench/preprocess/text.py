@@ -58,12 +58,16 @@ class SplitStore:
     # never used. v3: that checksum; rows of v2 (another checksum) are not read, so not misread
     # as damaged.
     table = "splits_v3"
+    # Other derived data kept beside the splits under keys of their own (``get_entry`` /
+    # ``put_entry``), e.g. loaded clusters (:mod:`bench.memo`): same checksums, same flushes.
+    entries = "entries_v1"
 
     def __init__(self, path: str | Path) -> None:
         """Use the store at ``path``; it is opened when it exists and created on first write."""
         self.path = Path(path)
         self.hits = self.misses = self.damaged = 0
         self._pending: list[tuple[bytes, str, str]] = []
+        self._pending_entries: list[tuple[bytes, str, str]] = []
         self._db: Any = None
         if self.path.exists():
             self._open()
@@ -77,6 +81,10 @@ class SplitStore:
             db.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} "
                 "(key BLOB PRIMARY KEY, sentences TEXT NOT NULL, checksum TEXT NOT NULL)"
+            )
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.entries} "
+                "(key BLOB PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)"
             )
             db.commit()
         except BaseException:
@@ -92,25 +100,37 @@ class SplitStore:
 
     def get(self, paragraph: str) -> tuple[str, ...] | None:
         """The stored split, or None."""
+        value = self._read(self.table, "sentences", self.key(paragraph))
+        if value is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return tuple(json.loads(value))
+
+    def _read(self, table: str, column: str, key: bytes) -> str | None:
+        """The value stored under ``key`` if its checksum holds, else None."""
         if self._db is None and self.path.exists():  # written meanwhile by another job
             self._open()
         row = None
-        key = self.key(paragraph)
         if self._db is not None:
             row = self._db.execute(
-                f"SELECT sentences, checksum FROM {self.table} WHERE key = ?", (key,)
+                f"SELECT {column}, checksum FROM {table} WHERE key = ?", (key,)
             ).fetchone()
         if row is not None and row[1] != self.checksum(key, row[0]):
             self.damaged += 1
             if self.damaged == 1:  # once per store: a damaged file would repeat it per row
                 log.warning("sentence split store %s: a row does not match its checksum "
-                            "(edited or damaged); splitting again", self.path)  # fmt: skip
+                            "(edited or damaged); computing it again", self.path)  # fmt: skip
             row = None
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return tuple(json.loads(row[0]))
+        return None if row is None else row[0]
+
+    def get_entry(self, key: bytes) -> str | None:
+        """The derived value stored under ``key`` (a sha256 digest of all it depends on)."""
+        return self._read(self.entries, "value", key)
+
+    def put_entry(self, key: bytes, value: str) -> None:
+        """Remember a derived value (written by the next flush)."""
+        self._pending_entries.append((key, value, self.checksum(key, value)))
 
     @staticmethod
     def checksum(key: bytes, sentences: str) -> str:
@@ -127,22 +147,28 @@ class SplitStore:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending splits."""
-        if not self._pending:
+        """Write the pending splits and entries."""
+        if not self._pending and not self._pending_entries:
             return
         if self._db is None:
             self._open()
         with self._db:
-            # REPLACE: a row that failed its checksum is overwritten by the fresh split
+            # REPLACE: a row that failed its checksum is overwritten by the fresh value
             self._db.executemany(
                 f"INSERT OR REPLACE INTO {self.table} (key, sentences, checksum) VALUES (?, ?, ?)",
                 self._pending,
             )
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO {self.entries} (key, value, checksum) VALUES (?, ?, ?)",
+                self._pending_entries,
+            )
         self._pending.clear()
+        self._pending_entries.clear()
 
     def close(self) -> None:
-        """Close the file; splits not flushed are dropped."""
+        """Close the file; splits and entries not flushed are dropped."""
         self._pending.clear()
+        self._pending_entries.clear()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -167,6 +193,11 @@ def use_split_store(path: str | Path | None) -> SplitStore | None:
             _STORE = SplitStore(path)
         except (sqlite3.Error, OSError) as exc:
             log.warning("sentence split store %s not used: %s", path, exc)
+    return _STORE
+
+
+def split_store() -> SplitStore | None:
+    """The store in use (None: memory only)."""
     return _STORE
 
 

@@ -277,8 +277,9 @@ def render(report: Report, ngram: int = 2, open_clusters: int = 1) -> str:
 <div class="caption">{caption}</div>
 <h2 id="plots">Plots</h2><div class="plots">{plots or "<p>No plots.</p>"}</div>
 <h2 id="clusters">Summaries by cluster</h2>
-<p class="legend"><mark class="shared">highlighted</mark>: {ngram}-grams shared with a reference;
-<span class="issue-sample">underlined</span>: a fact issue (click it for what the documents say).</p>
+<p class="legend"><mark class="shared">highlighted</mark>: {ngram}-grams shared with a
+reference; <span class="issue-sample">underlined</span>: a fact issue (click it for what the
+documents say).</p>
 {clusters}
 <h2 id="provenance">Provenance</h2>{provenance}
 <div id="issue-panel" hidden role="dialog" aria-label="fact issue"></div>

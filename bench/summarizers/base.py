@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bench.budget import Budget
@@ -62,6 +63,7 @@ def cluster_seed(seed: int, cluster_id: str) -> list[int]:
     return [seed, int(hashlib.sha256(cluster_id.encode("utf-8")).hexdigest()[:8], 16)]
 
 
+@lru_cache(maxsize=1 << 16)  # the candidates of a cluster are compared again and again
 def word_set(sentence: str) -> frozenset[str]:
     """Lower-cased alphanumeric words of a sentence."""
     return frozenset(_WORD.findall(sentence.lower()))

@@ -16,6 +16,8 @@ TF-IDF and cosine similarity come from scikit-learn; PageRank is a numpy power i
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import sklearn
 from scipy import sparse
@@ -23,6 +25,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from bench.budget import Budget
+from bench.memo import Memo, digest
 from bench.summarizers.base import PerCluster, check_dedup_threshold
 from bench.summarizers.selection import (
     best_available,
@@ -63,8 +66,25 @@ def token_counts(sentences: list[str], stop_words: bool) -> sparse.csr_matrix:
     return sparse.csr_matrix(counts, dtype=float)
 
 
+# TF-IDF vectors of a cluster's sentences kept for the process: LexRank, centroid and MMR of a
+# sweep read the same ones. About 100 MB of sparse matrices at most.
+_TFIDF: Memo[sparse.csr_matrix] = Memo("tf-idf vectors", 100_000_000)
+
+
+def _nbytes(m: sparse.csr_matrix) -> int:
+    return int(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes)
+
+
 def tfidf_vectors(sentences: list[str], stop_words: bool) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF rows, IDF (smoothed) fitted on the given sentences."""
+    """L2-normalised TF-IDF rows, IDF (smoothed) fitted on the given sentences.
+
+    Computed once per process for the same sentences; each caller gets its own copy.
+    """
+    key = digest("tfidf", str(stop_words), json.dumps(sentences, ensure_ascii=False))
+    return _TFIDF.get(key, lambda: _tfidf_vectors(sentences, stop_words), _nbytes).copy()
+
+
+def _tfidf_vectors(sentences: list[str], stop_words: bool) -> sparse.csr_matrix:
     if not _has_tokens(sentences, stop_words):
         return sparse.csr_matrix((len(sentences), 1))
     return TfidfVectorizer(**_vectorizer_kwargs(stop_words)).fit_transform(sentences)  # type: ignore[arg-type]

@@ -241,26 +241,31 @@ def test_spans_are_text_of_the_sentence():
     assert issues and all(i["span"] in summary for i in issues)
 
 
-def test_one_index_per_cluster_and_only_one_held_at_a_time(cluster, monkeypatch):
+def test_one_index_per_cluster_content_kept_for_the_process_within_its_budget(cluster, monkeypatch):
     import dataclasses
-    import weakref
 
-    from bench.metrics.consistency import claims
+    from bench.memo import Memo
+    from bench.metrics.consistency import sources
 
-    built: list[int] = []
-    alive: weakref.WeakSet = weakref.WeakSet()
-    most = [0]
+    built: list[tuple[str, ...]] = []
 
-    class Counting(claims.Sources):
+    class Counting(sources.Sources):
         def __init__(self, documents):
             super().__init__(documents)
-            built.append(id(documents))
-            alive.add(self)
-            most[0] = max(most[0], len(alive))
+            built.append(tuple(d.doc_id for d in documents))
 
-    monkeypatch.setattr(claims, "Sources", Counting)
+    monkeypatch.setattr(sources, "Sources", Counting)
+    # room for about two of these clusters' indexes
+    size = sum(len(s) for d in cluster.documents for s in d.sentences)
+    monkeypatch.setattr(sources, "_INDEXES", Memo("test", 2 * size + 1))
     others = [
-        dataclasses.replace(cluster, cluster_id=f"c{i}", documents=tuple(list(cluster.documents)))
+        dataclasses.replace(
+            cluster,
+            cluster_id=f"c{i}",
+            documents=tuple(
+                dataclasses.replace(d, doc_id=f"c{i}{d.doc_id}") for d in cluster.documents
+            ),
+        )
         for i in range(4)
     ]
     summaries = [d.sentences[0] for d in cluster.documents[:4]]
@@ -270,7 +275,14 @@ def test_one_index_per_cluster_and_only_one_held_at_a_time(cluster, monkeypatch)
     metric = FactConsistency()
     out = metric.score(texts, batch)
     assert len(built) == 4  # c0 indexed once for both of its summaries
-    assert most[0] <= 2  # the previous index is released while the next is built
+    # a second job of the process: c0 and c1 are kept, c2 and c3 did not fit and are rebuilt
+    again = FactConsistency()
+    assert again.score(texts, batch) == out  # the same scores and details
+    assert [ids[0][:2] for ids in built[4:]] == ["c2", "c3"]
+    # the same content under the same ids is the same index, whatever the cluster object
+    copy = dataclasses.replace(others[1], documents=tuple(list(others[1].documents)))
+    FactConsistency().score([summaries[0]], [copy])
+    assert len(built) == 6
     for i, (text, member) in enumerate(zip(texts, batch, strict=True)):
         single = FactConsistency().score([text], [member])
         assert single.scores == [out.scores[i]]

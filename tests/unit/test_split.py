@@ -185,20 +185,33 @@ def test_nothing_is_written_until_a_flush_and_a_dropped_store_writes_nothing(clu
         text._split_paragraph.cache_clear()
 
 
-def test_a_second_run_reads_its_splits_from_the_store(compose_run, tmp_path):
+@pytest.mark.parametrize("other_cleaning", [False, True])
+def test_a_second_run_reads_its_clusters_or_splits_from_the_store(
+    compose_run, tmp_path, other_cleaning
+):
+    """As another process would: the loaded clusters come from the store, or (when the
+    cleaning settings differ, so the clusters are loaded again) every paragraph's split."""
     import json
 
+    from bench.memo import clear_all
     from bench.preprocess import text
     from bench.run import run
 
     cfg = compose_run(f"paths.results_dir={tmp_path}", "metrics=[rouge]")
     counts = []
     for name in ("one", "two"):
+        clear_all()
         text._split_paragraph.cache_clear()
+        if name == "two" and other_cleaning:
+            cfg.cleaning.max_document_chars += 1  # cannot change a result: the key changes
         run(cfg, tmp_path / name)
         counts.append(json.loads((tmp_path / name / "timing.json").read_text())["split_store"])
     text.use_split_store(None)
     assert counts[0]["misses"] > 50 and counts[0]["hits"] == 0
-    assert counts[1] == {"hits": counts[0]["misses"], "misses": 0}
-    for file in ("scores.jsonl", "summaries.jsonl", "run.json"):
+    if other_cleaning:
+        assert counts[1] == {"hits": counts[0]["misses"], "misses": 0}
+    else:
+        assert counts[1] == {"hits": 0, "misses": 0}  # clusters as stored: nothing split
+    files = ("scores.jsonl", "summaries.jsonl") + (() if other_cleaning else ("run.json",))
+    for file in files:
         assert (tmp_path / "one" / file).read_bytes() == (tmp_path / "two" / file).read_bytes()

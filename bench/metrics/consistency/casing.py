@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from bench.metrics.consistency.lexicon import english_words
 
@@ -39,6 +40,7 @@ def has_case(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
     word = word.lower().replace("’", "'")
     return word[:-2] if word.endswith("'s") else word.rstrip("'.")

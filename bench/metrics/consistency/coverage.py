@@ -44,6 +44,11 @@ class StemIndex:
         """Index normalised source sentences (token lists)."""
         self.sentences = [frozenset(stem(t) for t in toks) for toks in sentences]
         self.all = frozenset().union(*self.sentences) if self.sentences else frozenset()
+        # stem -> the sentences holding it (ascending): a look-up reads only those sentences
+        self._postings: dict[str, list[int]] = {}
+        for i, words in enumerate(self.sentences):
+            for s in words:
+                self._postings.setdefault(s, []).append(i)
 
     def coverage(self, content: Sequence[str]) -> Coverage | None:
         """Coverage of a sentence's content words (None when there are too few to measure)."""
@@ -52,11 +57,15 @@ class StemIndex:
         stems = [stem(t) for t in content]
         known = [s in self.all for s in stems]
         base = ELSEWHERE * sum(known)
+        # per sentence, how many of the stems (repeats counted) it holds
+        held = [0] * len(self.sentences)
+        for s in stems:
+            for i in self._postings.get(s, ()):
+                held[i] += 1
         best, best_at = base, -1
-        for i, words in enumerate(self.sentences):
-            # a word in this sentence counts 1 instead of ELSEWHERE
-            value = base + (1 - ELSEWHERE) * sum(s in words for s in stems)
-            if value > best:
-                best, best_at = value, i
+        top = max(held, default=0)
+        if top > 0:
+            # a word in the best sentence counts 1 instead of ELSEWHERE; the first such wins
+            best, best_at = base + (1 - ELSEWHERE) * top, held.index(top)
         missing = tuple(dict.fromkeys(t for t, k in zip(content, known, strict=True) if not k))
         return Coverage(best / len(stems), best_at, missing)

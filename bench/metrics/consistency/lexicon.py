@@ -69,6 +69,7 @@ def aliases() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
 _SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude English stem for matching head words: "killed" / "kills" -> "kill"."""
     for suffix in _SUFFIXES:

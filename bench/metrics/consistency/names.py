@@ -55,11 +55,13 @@ def _is_title_word(word: str) -> bool:
 _NAME_RUN = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+(?:(?:of|the|ud|al|e|bin)\s+)?[A-Z][\w'’.-]*)*")
 
 
-def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=1 << 16)
+def _name_spans(sentence: str) -> tuple[tuple[int, int, str], ...]:
     """Runs of capitalised words (with 'of', 'ud', ... inside), after their last title word.
 
     "Defence Intelligence Director General Lt. Gen. John Roe" -> "John Roe"
-    (what precedes it is its title, read by :func:`_title_before`).
+    (what precedes it is its title, read by :func:`_title_before`). Kept per process: the
+    sentences of one cluster's articles and summaries are read by every system of a sweep.
     """
     spans = []
     for m in _NAME_RUN.finditer(sentence):
@@ -80,7 +82,7 @@ def _name_spans(sentence: str) -> list[tuple[int, int, str]]:
         text = re.sub(r"['’]s$", "", text)
         if text:
             spans.append((start, start + len(text), text))
-    return spans
+    return tuple(spans)
 
 
 _TITLE_GLUE = frozenset({"in", "of", "the", "forces", "country"})

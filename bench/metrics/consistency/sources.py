@@ -7,10 +7,13 @@ write each word, content stems).
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from bench.memo import Memo, digest
 from bench.metrics.consistency.base import Evidence
 from bench.metrics.consistency.casing import CaseModel
 from bench.metrics.consistency.coverage import StemIndex
@@ -62,11 +65,22 @@ class Sources:
                 )
                 self._window_sentences.append((first + lo, first + hi))
         self.vocabulary = {t for toks in self.doc_tokens for t in toks}
+        # token -> the windows holding it (ascending): binding reads only those windows
+        self._postings: dict[str, list[int]] = {}
+        for k, w in enumerate(self.windows):
+            for t in w.words:
+                self._postings.setdefault(t, []).append(k)
         self._case: CaseModel | None = None
         self._counts: dict[int, list[tuple[float, frozenset[str]]]] | None = None
         self._numbers: list[set[tuple[float, str]]] | None = None
         self.titles: dict[str, set[str]] = {}  # surname -> title words (filled on demand)
         self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
+        self.checked: dict[tuple[Any, ...], Any] = {}  # summary sentence -> its check's outcome
+        self._docs_with: dict[tuple[str, ...], list[int]] = {}
+        self._by_initial: dict[str, list[str]] | None = None
+        self._number_windows: dict[tuple[float, str], list[int]] | None = None
+        self._positions: dict[str, list[tuple[int, int]]] | None = None
+        self.close_spellings: dict[str, set[str]] = {}  # name token -> words within two edits
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
@@ -82,6 +96,12 @@ class Sources:
         self.lowercase = {
             w for s in self.sentences for w in re.findall(r"(?<![\w'])[a-z][a-z'-]+", s)
         }
+
+    def complete(self) -> Sources:
+        """Build every table that is otherwise built on first use (for measuring the checks)."""
+        _ = self.case, self.stems, self.number_windows((0.0, "")), self.words_starting("")
+        self.token_positions("")
+        return self
 
     @property
     def case(self) -> CaseModel:
@@ -117,10 +137,75 @@ class Sources:
             self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
         return self._numbers
 
+    def words_starting(self, initial: str) -> list[str]:
+        """The vocabulary's words with this first character (grouped on first use)."""
+        if self._by_initial is None:
+            self._by_initial = {}
+            for t in self.vocabulary:
+                self._by_initial.setdefault(t[:1], []).append(t)
+        return self._by_initial.get(initial, [])
+
+    def token_positions(self, token: str) -> list[tuple[int, int]]:
+        """(document, position) of every occurrence of ``token`` (indexed on first use)."""
+        if self._positions is None:
+            self._positions = {}
+            for d, doc in enumerate(self.doc_tokens):
+                for i, t in enumerate(doc):
+                    self._positions.setdefault(t, []).append((d, i))
+        return self._positions.get(token, [])
+
+    def windows_with(self, tokens: Iterable[str]) -> list[int]:
+        """Indices (ascending) of the windows holding at least one of ``tokens``."""
+        found: set[int] = set()
+        for t in tokens:
+            found.update(self._postings.get(t, ()))
+        return sorted(found)
+
+    def overlaps(self, words: Iterable[str]) -> list[int]:
+        """Per window, how many of the distinct ``words`` it holds (``len(words & w.words)``)."""
+        held = [0] * len(self.windows)
+        for t in set(words):
+            for k in self._postings.get(t, ()):
+                held[k] += 1
+        return held
+
+    def number_windows(self, key: tuple[float, str]) -> list[int]:
+        """Indices (ascending) of the windows giving the number ``(value, unit)``."""
+        if self._number_windows is None:
+            self._number_windows = {}
+            for k, found in enumerate(self.numbers):
+                for number in found:
+                    self._number_windows.setdefault(number, []).append(k)
+        return list(self._number_windows.get(key, ()))
+
     def docs_with(self, needle: Sequence[str]) -> list[int]:
         """Documents containing the token sequence."""
-        return [i for i, j in enumerate(self.doc_joined) if contains(j, needle)]
+        key = tuple(needle)
+        if key not in self._docs_with:
+            self._docs_with[key] = [i for i, j in enumerate(self.doc_joined) if contains(j, key)]
+        return list(self._docs_with[key])
 
     def evidence(self, doc: int, says: str) -> Evidence:
         """Evidence from document ``doc``."""
         return Evidence(self.doc_ids[doc], says)
+
+
+# Source indexes kept for the whole process (every job of a sweep checks the same articles), up
+# to about this many characters of article text: an index takes some 50 bytes a character, so
+# about 200 MB (some 280 Multi-News clusters). Clusters beyond it are indexed once per job.
+INDEX_BUDGET_CHARS = 4_000_000
+
+_INDEXES: Memo[Sources] = Memo("fact source index", INDEX_BUDGET_CHARS)
+
+
+def _text_size(index: Sources) -> int:
+    return sum(map(len, index.sentences))
+
+
+def source_index(documents: Sequence[Document]) -> Sources:
+    """The index of ``documents``, built once per process for documents of the same content.
+
+    Keyed by the documents' ids and sentences, all that :class:`Sources` reads.
+    """
+    key = digest(json.dumps([[d.doc_id, d.sentences] for d in documents], ensure_ascii=False))
+    return _INDEXES.get(key, lambda: Sources(documents), _text_size)

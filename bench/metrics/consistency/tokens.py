@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bench.metrics.consistency.lexicon import aliases
 from bench.preprocess.clean import PUNCT_MAP, untokenize
@@ -100,6 +101,13 @@ def normalize(text: str) -> list[str]:
     countries and their demonyms, and words written two ways, map to one form
     (:mod:`bench.metrics.consistency.lexicon`).
     """
+    return list(_normalized(text))
+
+
+# The same names, sentences and spans come up again and again (every system of a sweep checks
+# sentences of the same articles): each is normalised once per process.
+@lru_cache(maxsize=1 << 16)
+def _normalized(text: str) -> tuple[str, ...]:
     text = untokenize(unicodedata.normalize("NFKC", text).translate(_PUNCT)).lower()
     if "'" in text:
         text = _POSSESSIVE.sub(_possessive, text)
@@ -117,7 +125,7 @@ def normalize(text: str) -> list[str]:
         else:
             tokens.extend(match[1])
             i += len(match[0])
-    return tokens
+    return tuple(tokens)
 
 
 def _phrase_at(
@@ -151,11 +159,18 @@ def _at_sentence_start(text: str, start: int) -> bool:
 
 def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) -> set[str]:
     """Content words of the sentence within ``reach`` tokens of the claim (all if not found)."""
-    n = len(claim)
-    for i in range(len(sentence) - n + 1):
-        if list(sentence[i : i + n]) == list(claim):
-            return content(sentence[max(0, i - reach) : i + n + reach])
-    return content(sentence)
+    seq, want = list(sentence), list(claim)
+    n = len(want)
+    if not want:  # found at once, as an empty slice
+        return content(seq[:reach])
+    i, last = -1, len(seq) - n
+    while True:
+        try:
+            i = seq.index(want[0], i + 1, last + 1)
+        except ValueError:
+            return content(seq)
+        if seq[i : i + n] == want:
+            return content(seq[max(0, i - reach) : i + n + reach])
 
 
 def _edits(a: str, b: str) -> int:
@@ -167,3 +182,24 @@ def _edits(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
+
+
+def _edits_within(a: str, b: str, limit: int) -> bool:
+    """Whether ``_edits(a, b) <= limit``, stopping as soon as no alignment can stay within it.
+
+    The smallest value of a row of the edit table never decreases from one row to the next.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return False
+    # an edit adds or removes at most two letters to or from the set of letters used
+    if len(set(a).symmetric_difference(b)) > 2 * limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
