@@ -128,7 +128,7 @@ def test_group_choices_see_config_dir_searchpath_and_packages(plugin, monkeypatc
     monkeypatch.syspath_prepend(str(plugin / "site"))
     check_group_choices(["hydra.searchpath=[pkg://their_package.conf]", "summarizer=theirs"],
                         CONF_DIR)  # fmt: skip
-    with pytest.raises(BenchError, match=r"unknown metrics 'repetition'; available: fact, "):
+    with pytest.raises(BenchError, match=r"unknown metrics 'repetition'; available: bertscore, "):
         check_group_choices(["metrics=[rouge,repetition]"], CONF_DIR)
     with pytest.raises(BenchError, match="config directory nowhere .--config-dir. is not a dir"):
         check_group_choices(["--config-dir", "nowhere", "summarizer=lead"], CONF_DIR)
