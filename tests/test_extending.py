@@ -94,7 +94,7 @@ def test_a_summarizer_plugin_runs_from_the_users_folder(plugin, route):
 def test_a_sweep_mixes_built_in_and_plugin_summarizers(plugin, launcher):
     # The parallel launcher's worker processes import the plug-in through PYTHONPATH.
     sweep = plugin / "sweep"
-    proc = _bench_run(plugin, "-m", "--config-dir", "conf", "summarizer=lead,first_sentences",
+    proc = _bench_run(plugin, "-m", "--config-dir", "conf", "summarizer=random,first_sentences",
                       "metrics=[rouge]", f"hydra.sweep.dir={sweep}", *launcher)  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     systems = {json.loads(p.read_text())["system"] for p in sweep.glob("*/run.json")}
@@ -193,3 +193,45 @@ def test_a_metric_plugin_appears_in_the_run_table_with_its_direction(plugin):
         "higher_is_better"
     ] is False  # fmt: skip
     assert "repetition_bigrams" in record["scores"]
+
+
+def _tool(folder: Path, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    script = Path(sys.executable).with_name(name)
+    return subprocess.run([str(script), *args], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+
+
+def test_a_metric_plugin_appears_in_bench_table_and_the_gate_by_its_direction(plugin):
+    sweep = plugin / "results" / "sweep"
+    proc = _bench_run(plugin, "-m", "--config-dir", "conf", "summarizer=random,first_sentences",
+                      "metrics=[rouge,repetition]", f"hydra.sweep.dir={sweep}")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = _tool(plugin, "bench-table", str(sweep))
+    assert table.returncode == 0, table.stderr
+    header, _, *rows = [line for line in table.stdout.splitlines() if line.startswith("|")]
+    column = [c.strip() for c in header.split("|")].index("Rep-2")
+    cells = [[c.strip() for c in row.split("|")][column] for row in rows]
+    values = [float(c.strip("*").split()[0]) for c in cells]
+    # lower is better: the bold cell is the minimum, not the maximum
+    assert len(set(values)) == 2 and cells[values.index(min(values))].startswith("**")
+
+    baseline = plugin / "baseline"
+    wrote = _tool(plugin, "bench-compare", "--baseline", str(baseline), "--run", str(sweep),
+                  "--write-baseline")  # fmt: skip
+    assert wrote.returncode == 0, wrote.stderr
+    gate = _tool(plugin, "bench-compare", "--baseline", str(baseline), "--run", str(sweep))
+    assert gate.returncode == 0 and "repetition_bigrams" in gate.stdout, gate.stdout + gate.stderr
+    # The baseline made 0.2 lower (better) in repetition: the same run now regressed on it; made
+    # 0.2 higher (worse): the run improved, and the gate passes.
+    record_path = baseline / "random" / "run.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    mean = record["scores"]["repetition_bigrams"]["mean"]
+    for shift, expected in ((-0.2, 1), (+0.2, 0)):
+        record["scores"]["repetition_bigrams"]["mean"] = mean + shift
+        record_path.write_text(json.dumps(record), encoding="utf-8")
+        gate = _tool(plugin, "bench-compare", "--baseline", str(baseline), "--run", str(sweep))
+        assert gate.returncode == expected, gate.stdout + gate.stderr
+        if expected:
+            failed = [line for line in gate.stdout.splitlines() if "FAIL" in line.upper()]
+            assert any("repetition_bigrams" in line for line in failed), gate.stdout
