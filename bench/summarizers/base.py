@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from bench import __version__
 from bench.budget import Budget
 from bench.progress import Progress
 from bench.types import Cluster
@@ -110,6 +111,7 @@ class PerCluster:
         """Settings that determine the output."""
         return {
             "name": self.name,
+            "impl": f"mdsbench-{__version__}",
             "method": self.method,
             **self._settings(),
             "budget": self.budget.signature(),

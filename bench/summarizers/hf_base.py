@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import __version__
 from bench.budget import Budget
 from bench.errors import check_int
 from bench.models.hf import (
@@ -309,6 +310,7 @@ class HFSummarizer:
         """Generation signature plus the name, model as configured and the budget."""
         return {
             "name": self.name,
+            "impl": f"mdsbench-{__version__}",
             "model_id": self.model_id,
             "revision": str(self.revision),
             **self.generation_signature(),

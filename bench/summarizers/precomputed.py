@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench import __version__
 from bench.budget import Budget
 from bench.data.io import read_text, require_keys
 from bench.errors import BenchError
@@ -94,6 +95,7 @@ class Precomputed:
         """The file's content hash (not its path) and the budget."""
         return {
             "name": self.name,
+            "impl": f"mdsbench-{__version__}",
             "method": "precomputed",
             "file_sha256": self.sha256,
             "budget": self.budget.signature(),

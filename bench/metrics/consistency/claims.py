@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bench import __version__
 from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.consistency.base import consistency_score
 from bench.metrics.consistency.checker import ClaimChecker
@@ -112,6 +113,7 @@ class FactConsistency:
         """Settings that determine the values."""
         return {
             "name": "fact-claims",
+            "impl": f"mdsbench-{__version__}",
             "claims": "entity,title,number,date,quote,content,placeholder",
             "text": "ptb-untokenized,lower-cased-truecased,aliases+countries",
             "bind": f"window=3,ratio={self.checker.bind_ratio},floor={self.checker.bind_floor},"
