@@ -49,7 +49,7 @@ def test_a_sweep_is_logged_and_read_back_with_the_mlflow_client(tmp_path):
         artifacts = {a.path for a in client.list_artifacts(runs[system].info.run_id)}
         assert artifacts == {"run.json", "scores.jsonl", "summaries.jsonl", "timing.json"}
     sweep_artifacts = {a.path for a in client.list_artifacts(runs["sweep"].info.run_id)}
-    assert {"comparison.md", "comparison.csv"} <= sweep_artifacts
+    assert {"comparison.md", "comparison.csv", "report.html"} <= sweep_artifacts
 
     # tracking changes nothing in the results: the same run.json without it
     assert _sweep(tmp_path, "plain").returncode == 0
@@ -61,7 +61,7 @@ def test_a_sweep_is_logged_and_read_back_with_the_mlflow_client(tmp_path):
 
 
 def test_without_mlflow_the_run_stops_naming_the_extra(monkeypatch):
-    from bench.results import tracking
+    from bench import tracking
 
     monkeypatch.setitem(sys.modules, "mlflow", None)
     with pytest.raises(ImportError, match=r"pip install 'mdsbench\[tracking\]'"):

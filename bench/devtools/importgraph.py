@@ -34,7 +34,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("results",),
     ("overrides", "testing"),
-    ("run", "score", "compare", "meta", "report"),
+    ("run", "score", "compare", "meta", "report", "tracking"),
 )
 
 

@@ -11,7 +11,8 @@ run named after the system:
 - tags: the mdsbench version, the git commit, the run folder;
 - artifacts: run.json, scores.jsonl, summaries.jsonl and timing.json.
 
-At the end of a sweep one more run (``sweep``) carries the sweep's tables, plots and report.
+At the end of a sweep one more run (``sweep``) carries the sweep's tables, plots and its
+``report.html`` (bench-report), written then.
 A job that failed wrote no run.json and is not logged. The MLflow client is imported only
 when the callback is built: without it the run stops at once, naming the pip extra.
 """
@@ -143,7 +144,22 @@ class TrackedSweepTable(SweepTable):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write the tables (and exit 2 on failed jobs, as always) after logging them."""
+        sweep_dir = Path(config.hydra.sweep.dir)
         try:
             super().on_multirun_end(config, **kwargs)
         finally:
-            self.tracker.log_sweep(Path(config.hydra.sweep.dir))
+            write_report(sweep_dir)
+            self.tracker.log_sweep(sweep_dir)
+
+
+def write_report(sweep_dir: Path) -> None:
+    """Write the sweep's ``report.html`` (bench-report) to log it; a failure is a warning."""
+    from bench.errors import BenchError
+    from bench.fileio import atomic_write_text
+    from bench.report.build import build_report
+    from bench.report.html import render
+
+    try:
+        atomic_write_text(sweep_dir / "report.html", render(build_report([sweep_dir])))
+    except (BenchError, OSError, ValueError) as exc:
+        log.warning("tracking: no report for %s: %s", sweep_dir, exc)
