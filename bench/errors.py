@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 
@@ -37,3 +39,21 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Raise instead of printing usage and exiting."""
         raise BenchError(message)
+
+
+def run_reporting_errors(prog: str, work: Callable[[], str]) -> int:
+    """Run a command's ``work`` and print the text it returns; exit status 0.
+
+    A ``BenchError`` (bad input) or ``OSError`` (a file that cannot be read or written) is one
+    line ``<prog>: error: ...`` on stderr and exit status 2, the contract of every command.
+    """
+    try:
+        text = work()
+    except BenchError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{prog}: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0

@@ -31,7 +31,7 @@ import numpy as np
 
 from bench import __version__
 from bench.data.io import read_bytes, read_jsonl_rows
-from bench.errors import BenchError
+from bench.errors import BenchError, run_reporting_errors
 from bench.meta import judgements as jm
 from bench.meta import stats
 
@@ -435,32 +435,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(options: argparse.Namespace) -> str:
+    if options.command == "prepare":
+        return run_prepare(options)
+    for level in options.levels:
+        if level not in stats.LEVELS:
+            raise BenchError(f"unknown level {level!r}; choose from {', '.join(stats.LEVELS)}")
+    for coefficient in options.coefficients:
+        if coefficient not in stats.COEFFICIENTS:
+            raise BenchError(f"unknown coefficient {coefficient!r}; choose from "
+                             f"{', '.join(stats.COEFFICIENTS)}")  # fmt: skip
+    if options.n_samples < 1:
+        raise BenchError(f"--n-samples must be at least 1, got {options.n_samples}")
+    return run_correlate(options)
+
+
 def run_cli(argv: Sequence[str]) -> int:
     """Parse, check and run; errors are one line and exit status 2."""
     options = build_parser().parse_args(argv)
-    try:
-        if options.command == "prepare":
-            text = run_prepare(options)
-        else:
-            for level in options.levels:
-                if level not in stats.LEVELS:
-                    raise BenchError(f"unknown level {level!r}; choose from "
-                                     f"{', '.join(stats.LEVELS)}")  # fmt: skip
-            for coefficient in options.coefficients:
-                if coefficient not in stats.COEFFICIENTS:
-                    raise BenchError(f"unknown coefficient {coefficient!r}; choose from "
-                                     f"{', '.join(stats.COEFFICIENTS)}")  # fmt: skip
-            if options.n_samples < 1:
-                raise BenchError(f"--n-samples must be at least 1, got {options.n_samples}")
-            text = run_correlate(options)
-    except BenchError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"{PROG}: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 2
-    sys.stdout.write(text)
-    return 0
+    return run_reporting_errors(PROG, lambda: _run(options))
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from bench.errors import BenchError
+from bench.errors import BenchError, run_reporting_errors
 
 PROG = "bench-report"
 log = logging.getLogger(__name__)
@@ -33,32 +33,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_cli(argv: Sequence[str]) -> int:
-    """Build and write the report; errors are one line and exit status 2."""
+def _run(args: argparse.Namespace) -> str:
     from bench.fileio import atomic_write_text
     from bench.report.build import build_report
     from bench.report.html import render
     from bench.results.comparison import TableOptions
 
+    for folder in args.folders:
+        if not folder.is_dir():
+            raise BenchError(f"{folder} is not a folder of runs")
+    if args.max_clusters < 1 or args.ngram < 1:
+        raise BenchError("--max-clusters and --ngram must be at least 1")
+    report = build_report(args.folders, TableOptions(baseline=args.baseline), args.max_clusters)
+    out = args.out or args.folders[0] / "report.html"
+    atomic_write_text(out, render(report, ngram=args.ngram))
+    return f"wrote {out}\n"
+
+
+def run_cli(argv: Sequence[str]) -> int:
+    """Build and write the report; errors are one line and exit status 2."""
     args = build_parser().parse_args(argv)
-    try:
-        for folder in args.folders:
-            if not folder.is_dir():
-                raise BenchError(f"{folder} is not a folder of runs")
-        if args.max_clusters < 1 or args.ngram < 1:
-            raise BenchError("--max-clusters and --ngram must be at least 1")
-        options = TableOptions(baseline=args.baseline)
-        report = build_report(args.folders, options, args.max_clusters)
-        out = args.out or args.folders[0] / "report.html"
-        atomic_write_text(out, render(report, ngram=args.ngram))
-    except BenchError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"{PROG}: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 2
-    print(f"wrote {out}")
-    return 0
+    return run_reporting_errors(PROG, lambda: _run(args))
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

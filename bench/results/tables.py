@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.errors import ArgumentParser, BenchError
+from bench.errors import ArgumentParser, BenchError, run_reporting_errors
 from bench.results.comparison import (
     CI_FORMATS,
     Comparison,
@@ -233,17 +233,13 @@ def build(argv: Sequence[str]) -> tuple[Comparison, Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``bench-table DIR...``: write the comparison files, print the Markdown table."""
-    try:
+
+    def work() -> str:
         cmp, out_dir = build(sys.argv[1:] if argv is None else argv)
         write_outputs(cmp, out_dir)
-    except BenchError as exc:
-        print(f"bench-table: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"bench-table: error: {exc.strerror or exc}: {exc.filename}", file=sys.stderr)
-        return 2
-    print(render_markdown(cmp), end="")
-    return 0
+        return render_markdown(cmp)
+
+    return run_reporting_errors("bench-table", work)
 
 
 if __name__ == "__main__":
