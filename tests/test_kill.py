@@ -9,7 +9,7 @@ line to stderr and *blocks* there; the test reads the run's output, and on the m
 SIGKILL to the process group from outside. The process is therefore killed exactly at the chosen
 point however slow the machine is, and can never have moved on past it. The points:
 
-- ``log``: right after a log line: the progress line ``X: k/N clusters summarized`` (killed
+- ``log``: right after a log line: the progress line ``X: summarizing: k/N clusters`` (killed
   half-way through summarizing), ``scoring N summaries with rouge``/``fact`` (killed as that
   metric starts; nothing reaches the disk until all metrics are done, so any point inside a
   scoring phase leaves the same state), ``summarizing N clusters with X`` (the second job of a
@@ -432,7 +432,10 @@ class Point:
 
 SINGLE_POINTS = {
     "summarizing": Point(
-        {"kind": "log", "pattern": rf"^random: {N_CLUSTERS // 2}/{N_CLUSTERS} clusters summarized"},
+        {
+            "kind": "log",
+            "pattern": rf"^random: summarizing: {N_CLUSTERS // 2}/{N_CLUSTERS} clusters",
+        },
         frozenset(),
     ),
     "scoring-rouge": Point(
@@ -511,7 +514,7 @@ def test_a_sweep_killed_in_its_second_job_keeps_the_first_and_completes(env, bac
 
     sweep = env.tmp / "sweep-killed"
     args = sweep_args(env, sweep)
-    killed(env, args, {"kind": "log", "pattern": r"^summarizing \d+ clusters with lexrank$"})
+    killed(env, args, {"kind": "log", "pattern": r"summarizing \d+ clusters with lexrank$"})
     assert check_files(sweep) == []
     killed_jobs = jobs(sweep)
     assert results_present(killed_jobs["lead"]) == {*RESULTS, "timing.json"}
