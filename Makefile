@@ -26,7 +26,7 @@ $(DEV): pyproject.toml | $(BIN)/python
 $(MODELS): pyproject.toml $(DEV)
 	$(BIN)/python -m pip install --quiet torch==2.13.0 --index-url $(TORCH_INDEX)
 	$(BIN)/python -m pip install --quiet -e '.[dev,models]'
-	# Test oracle of BERTScore (tests/test_bertscore.py); its torch is the one above.
+	# Test oracle of BERTScore (tests/integration/test_bertscore.py); its torch is the one above.
 	$(BIN)/python -m pip install --quiet --no-deps bert-score==0.3.13
 	touch $@
 
@@ -82,7 +82,7 @@ test-browser: $(DEV)
 	$(BIN)/python -m pytest -q -m browser
 
 test-wheel: $(DEV)
-	$(BIN)/python -m pytest -q -m slow tests/test_wheel.py
+	$(BIN)/python -m pytest -q -m slow tests/integration/test_wheel.py
 
 ## The wheel and sdist in dist/ (configs, embedded cluster and references inside).
 dist: $(DEV)

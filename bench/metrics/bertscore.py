@@ -4,7 +4,7 @@ Zhang, Kishore, Wu, Weinberger and Artzi (2020), "BERTScore: Evaluating Text Gen
 BERT", ICLR.
 
 Reproduces the ``bert-score`` package (0.3.13, ``bert_score.score``) on the same model and layer,
-to 1e-6 (tests/test_bertscore.py): each text is encoded with the model's special tokens
+to 1e-6 (tests/integration/test_bertscore.py): each text is encoded with the model's special tokens
 (truncated to the tokenizer's ``model_max_length``; byte-level BPE tokenizers of the RoBERTa and
 GPT-2 families get a leading space), embedded by the first ``layer`` layers, and every token
 vector is L2-normalised. Precision is the weighted mean over summary tokens of their best cosine

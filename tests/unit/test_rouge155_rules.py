@@ -1,7 +1,7 @@
 """ROUGE-1.5.5 rules one by one: Porter variant, exceptions, stop words, limits, rules, metric.
 
 The expectations come from the documented behaviour of ROUGE-1.5.5 (see the README of the
-official test vectors, checked in full by ``tests/test_rouge155.py``).
+official test vectors, checked in full by ``tests/integration/test_rouge155.py``).
 """
 
 from __future__ import annotations

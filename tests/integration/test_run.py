@@ -18,7 +18,7 @@ from bench.results.runrecord import find_runs as load_runs
 from bench.results.tables import to_csv
 from bench.run import run
 from tests.conftest import CLUSTER_DIR
-from tests.test_configs import MODEL_FREE
+from tests.integration.test_configs import MODEL_FREE
 
 ROUGE_KEYS = {f"{t}_{v}" for t in ("rouge1", "rouge2", "rougeL", "rougeLsum") for v in "prf"}
 

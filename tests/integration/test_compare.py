@@ -18,7 +18,7 @@ from bench.metrics.base import LENGTH_INFO, MetricInfo, percent_keys
 from bench.results.runrecord import system_label
 from bench.results.tolerances import Rule, load_tolerances, parse_tolerances
 from tests.conftest import ROOT
-from tests.test_configs import MODEL_FREE
+from tests.integration.test_configs import MODEL_FREE
 
 BASELINE = ROOT / "results" / "baselines" / "model_free"
 SYSTEMS = sorted(MODEL_FREE)

@@ -25,7 +25,7 @@ from bench.results.render import latex_escape, render_csv, render_latex, render_
 from bench.results.runrecord import find_runs as load_runs
 from bench.results.tables import build, main, parse_mapping, to_csv, to_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEYS = ("rouge1_f", "rouge2_f", "rougeL_f", "rougeLsum_f")
 REFS = ("A", "B", "C", "D")
 # A contract as a ROUGE-like metric declares it (bench.metrics.base): keys in percent, labelled.

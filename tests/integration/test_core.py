@@ -24,7 +24,7 @@ from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.run import RESERVED, run
 from bench.score import main as bench_score
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLUSTER_DIR = ROOT / "data" / "clusters" / "mattis_pakistan_2017"
 REFERENCE_DIR = ROOT / "reference_summaries"
 CID = "mattis_pakistan_2017"

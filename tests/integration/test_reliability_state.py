@@ -11,7 +11,7 @@ Each table below is one class of the issue; every row failed on fde42b0 and pass
 - ``TABLE_BAD_INPUT`` / ``COMPARE_NON_FINITE``: bench-table and bench-compare exit 2 with one
   line naming the file on an unparseable run.json or a NaN/inf score.
 
-The SIGKILL rows of the same classes are in ``tests/test_kill.py`` (a rerun killed while its
+The SIGKILL rows of the same classes are in ``tests/integration/test_kill.py`` (a rerun killed while its
 results are written or moved in; a re-sweep killed while its table set is replaced).
 
 Command-line rows run ``python -m bench.run`` in a one-commit snapshot of the checkout (as
@@ -54,7 +54,7 @@ class Snapshot:
 
 @pytest.fixture(scope="module")
 def snap(tmp_path_factory) -> Snapshot:
-    from tests.test_kill import _snapshot
+    from tests.integration.test_kill import _snapshot
 
     tmp = tmp_path_factory.mktemp("state")
     root = _snapshot(tmp / "checkout")
@@ -527,7 +527,7 @@ def test_a_sweep_with_an_unparseable_run_json_beside_it_exits_2(snap, tmp_path):
 
 
 def _run_json(directory: Path, system: str, mean: float, low=None, high=None) -> Path:
-    from tests.test_compare import _fake_run
+    from tests.integration.test_compare import _fake_run
 
     _fake_run(directory, system, [mean, mean])
     record = json.loads((directory / "run.json").read_text())
@@ -629,7 +629,7 @@ BASELINE_PRUNE_BAD_RUN = {
 def test_write_baseline_prune_with_a_bad_run_keeps_the_baseline(tmp_path, capsys, row):
     """Review 1: pruning ran first and a bad run's read raised a traceback (exit 1)."""
     from bench.compare import main
-    from tests.test_compare import _fake_run
+    from tests.integration.test_compare import _fake_run
 
     system, name, content = BASELINE_PRUNE_BAD_RUN[row]
     for side, systems in (("S", ("lead", "random")), ("T", ("lead", "random"))):
@@ -669,7 +669,7 @@ def _interrupted(job: Path) -> Path:
 def test_bench_table_rolls_forward_an_interrupted_move_in(tmp_path, capsys):
     """Review 2: a run whose moving-in a kill cut short silently dropped out of the table."""
     from bench.results.tables import main
-    from tests.test_compare import _fake_run
+    from tests.integration.test_compare import _fake_run
 
     _fake_run(tmp_path / "U" / "lead", "lead", [0.4, 0.5])
     _fake_run(tmp_path / "U" / "random", "random", [0.2, 0.3])
@@ -683,7 +683,7 @@ def test_bench_table_rolls_forward_an_interrupted_move_in(tmp_path, capsys):
 def test_bench_compare_rolls_forward_an_interrupted_baseline_write(tmp_path, capsys):
     """Review 2: a baseline system in a staging folder passed the gate as 'not compared'."""
     from bench.compare import main
-    from tests.test_compare import _fake_run
+    from tests.integration.test_compare import _fake_run
 
     for s, values in (("lead", [0.4, 0.5]), ("random", [0.4, 0.5])):
         _fake_run(tmp_path / "B" / s, s, values)
@@ -700,7 +700,7 @@ def test_bench_compare_rolls_forward_an_interrupted_baseline_write(tmp_path, cap
 def test_a_reader_refuses_a_committed_set_it_cannot_move_in(tmp_path, capsys):
     """Review 2: a committed set that stays staged (live writer) is exit 2, never skipped."""
     from bench.results.tables import main
-    from tests.test_compare import _fake_run
+    from tests.integration.test_compare import _fake_run
 
     _fake_run(tmp_path / "U" / "lead", "lead", [0.4, 0.5])
     _fake_run(tmp_path / "U" / "random", "random", [0.2, 0.3])

@@ -166,7 +166,7 @@ def test_installed_package_runs_scores_and_compares_from_a_temporary_folder(venv
 
 
 def test_installed_package_takes_a_plugin_from_the_users_folder(venv, tmp_path):
-    from tests.test_extending import write_example_plugin
+    from tests.integration.test_extending import write_example_plugin
 
     folder = write_example_plugin(tmp_path / "my_project")
     proc = _run([venv / "bench-run", "--config-dir", "conf", "summarizer=first_sentences",

@@ -1,4 +1,4 @@
-"""``summarizer=openai_chat`` against a real HTTP server on 127.0.0.1 (tests/openai_server.py).
+"""``summarizer=openai_chat`` against a real HTTP server on 127.0.0.1 (tests/integration/openai_server.py).
 
 The server answers from a tiny local causal model; faults (429 with Retry-After, 500, slow
 answers, dropped connections, malformed JSON) are injected per request and every request is
@@ -25,7 +25,7 @@ from openai_server import ChatServer  # noqa: E402
 from bench.budget import Budget  # noqa: E402
 from bench.summarizers.openai_chat import OpenAIChat, WordCounter, retry_after  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAULTS = ["429", "500", "drop", "malformed", "slow"]
 
 

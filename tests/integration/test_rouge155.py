@@ -17,7 +17,7 @@ import pytest
 from bench.metrics.rouge155 import Options, Rouge155, Rouge155Metric, type_key
 from bench.types import Cluster, Reference
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "rouge155-vectors"
+VECTORS = Path(__file__).resolve().parents[3] / "shared" / "rouge155-vectors"
 if not (VECTORS / "cases.jsonl").is_file() or not (VECTORS / "expected.jsonl").is_file():
     pytest.skip(f"ROUGE-1.5.5 test vectors not found in {VECTORS}", allow_module_level=True)
 

@@ -15,7 +15,7 @@ import pytest
 
 from bench.metrics.porter import stem
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED_ARTICLES = ROOT.parent / "shared" / "articles"
 REFERENCE_DIR = ROOT / "reference_summaries"
 TOKEN = re.compile(r"[a-z0-9]+")
@@ -231,7 +231,7 @@ def test_committed_sample_is_the_one_stems_tsv_gives():
 
 
 def write_stem_sample() -> None:
-    """Regenerate the committed sample: ``python tests/test_porter.py``."""
+    """Regenerate the committed sample: ``python tests/integration/test_porter.py``."""
     rows = stem_sample(read_stems(STEMS_TSV))
     STEMS_SAMPLE.write_text("word\tstem\n" + "".join(f"{w}\t{s}\n" for w, s in rows), "ascii")
 

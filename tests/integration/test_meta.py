@@ -12,7 +12,7 @@ import pytest
 
 from bench.meta.cli import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUMMEVAL = ROOT.parent / "shared" / "human-judgements" / "summeval_12abstractive.jsonl.gz"
 
 

@@ -15,7 +15,7 @@ from bench.metrics.base import KeyInfo, MetricInfo, MetricOutput
 from bench.metrics.consistency.base import Evidence, Issue, consistency_score
 from bench.score import main, read_clusters, summary_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "score"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "score"
 CLUSTERS = FIXTURES / "clusters.jsonl"
 REFERENCES_ONLY = FIXTURES / "clusters_references_only.jsonl"
 EMBEDDED = "mattis_pakistan_2017"
