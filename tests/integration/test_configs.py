@@ -110,7 +110,7 @@ def test_every_packing_composes_and_instantiates(compose_run, name):
     assert obj.name == name
 
 
-# These need a model that is not packaged: tests/integration/test_nli.py and tests/integration/test_bertscore.py check the
+# These need a model that is not packaged: test_nli.py and test_bertscore.py check the
 # presets' offline error (test_nli.py also instantiates them on a tiny local model).
 @pytest.mark.parametrize("name", [m for m in _options("metrics") if m not in NEEDS_MODEL])
 def test_every_metric_composes_and_instantiates(compose_run, name):

@@ -53,7 +53,7 @@ N_CLUSTERS = 20  # progress lines every 2 clusters; the kill point does not depe
 MODEL_CLUSTERS = 4
 
 SITECUSTOMIZE = r'''
-"""Test hook (tests/integration/test_kill.py): block at the point named by MDSBENCH_KILL_AT until killed."""
+"""Test hook (test_kill.py): block at the point named by MDSBENCH_KILL_AT until killed."""
 import os
 
 _SPEC = os.environ.get("MDSBENCH_KILL_AT")

@@ -1,4 +1,4 @@
-"""``summarizer=openai_chat`` against a real HTTP server on 127.0.0.1 (tests/integration/openai_server.py).
+"""``summarizer=openai_chat`` against a real HTTP server on 127.0.0.1 (``openai_server.py``).
 
 The server answers from a tiny local causal model; faults (429 with Retry-After, 500, slow
 answers, dropped connections, malformed JSON) are injected per request and every request is

@@ -11,8 +11,8 @@ Each table below is one class of the issue; every row failed on fde42b0 and pass
 - ``TABLE_BAD_INPUT`` / ``COMPARE_NON_FINITE``: bench-table and bench-compare exit 2 with one
   line naming the file on an unparseable run.json or a NaN/inf score.
 
-The SIGKILL rows of the same classes are in ``tests/integration/test_kill.py`` (a rerun killed while its
-results are written or moved in; a re-sweep killed while its table set is replaced).
+The SIGKILL rows of the same classes are in ``tests/integration/test_kill.py`` (a rerun killed
+while its results are written or moved in; a re-sweep killed while its table set is replaced).
 
 Command-line rows run ``python -m bench.run`` in a one-commit snapshot of the checkout (as
 test_kill does), so that the recorded code state is stable and the code-change row can edit it.
