@@ -16,7 +16,7 @@ list strips ``al``, then the ``ion`` rule strips ``ion``).
 
 Perl's leftmost-match semantics are kept (Python's ``re.search`` has the same), so e.g. step 4
 looks at the longest listed suffix only. These rules give ROUGE-1.5.5's own stem for all 63,072
-words of ``../shared/rouge155-vectors/stems.tsv`` (``tests/integration/test_rouge155.py``) and reproduce
+words of ``../shared/rouge155-vectors/stems.tsv`` (``test_rouge155.py``) and reproduce
 every official test vector. :func:`trace` reports which rules a word meets, for coverage tests.
 """
 

@@ -4,7 +4,7 @@ Reproduces ``ROUGE-1.5.5.pl`` (release 1.5.5, 2005) per-unit scores to the 5 dec
 for ROUGE-N (``-n``), summary-level ROUGE-L and ROUGE-SU (``-2 k -u``), with stemming (``-m``),
 stop-word removal (``-s``), length limits in words (``-l``) and bytes (``-b``), the
 multi-reference rules ``-f A`` (pooled) and ``-f B`` (best by recall), and the F weight ``-p``.
-The rules implemented are the script's documented behaviour (see ``tests/integration/test_rouge155.py``,
+The rules implemented are the script's documented behaviour (see ``test_rouge155.py``,
 which checks every official test vector):
 
 - text is handled as UTF-8 bytes; only ASCII ``A-Z`` is lower-cased; ``-`` becomes `` - `` and
