@@ -94,7 +94,7 @@ def test_a_summarizer_plugin_runs_from_the_users_folder(plugin, route):
 def test_a_sweep_mixes_built_in_and_plugin_summarizers(plugin, launcher):
     # The parallel launcher's worker processes import the plug-in through PYTHONPATH.
     sweep = plugin / "sweep"
-    proc = _bench_run(plugin, "-m", "--config-dir", "conf", "summarizer=random,first_sentences",
+    proc = _bench_run(plugin, "-m", "--config-dir", "conf", "summarizer=lead,first_sentences",
                       "metrics=[rouge]", f"hydra.sweep.dir={sweep}", *launcher)  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     systems = {json.loads(p.read_text())["system"] for p in sweep.glob("*/run.json")}

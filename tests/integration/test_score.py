@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "score"
 CLUSTERS = FIXTURES / "clusters.jsonl"
 REFERENCES_ONLY = FIXTURES / "clusters_references_only.jsonl"
 EMBEDDED = "mattis_pakistan_2017"
-FAKE = "+metrics.fake._target_=tests.test_score.FakeConsistency"
+FAKE = "+metrics.fake._target_=tests.integration.test_score.FakeConsistency"
 # run.yaml's default metrics change as metrics are added: most tests pin ROUGE.
 ROUGE = "metrics=[rouge]"
 
