@@ -34,6 +34,7 @@ PACKAGE_DATA = (
     "bench/metrics/rouge155_data/verb.exc",
     "bench/metrics/evaluate_modules/mds_rouge/mds_rouge.py",
     "bench/metrics/consistency/data/english_words.txt",
+    "bench/meta/data/summeval_table2.json",
 )
 
 
