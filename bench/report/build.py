@@ -62,11 +62,12 @@ def _plots(folder: Path) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def load_clusters(run: RunRecord) -> dict[str, Cluster]:
+def run_clusters(run: RunRecord) -> dict[str, Cluster]:
     """The clusters of a run, loaded again through its recorded dataset and cleaning config."""
     from omegaconf import OmegaConf
 
     from bench.core.build import instantiate
+    from bench.memo import load_clusters
     from bench.preprocess.clean import Cleaner, CleaningConfig
 
     config = run.record.get("config") or {}
@@ -76,7 +77,7 @@ def load_clusters(run: RunRecord) -> dict[str, Cluster]:
     cleaning = instantiate(OmegaConf.create(config["cleaning"]), "cleaning")
     if not isinstance(cleaning, CleaningConfig):
         raise BenchError(f"{run.path}: the recorded cleaning config is not a CleaningConfig")
-    return {c.cluster_id: c for c in source.load(Cleaner(cleaning))}
+    return {c.cluster_id: c for c in load_clusters(source, Cleaner(cleaning))}
 
 
 def _issues(row: dict[str, Any], sentences: Sequence[str]) -> tuple[IssueView, ...]:
@@ -108,7 +109,7 @@ def _clusters(cmp: Comparison, max_clusters: int) -> tuple[ClusterView, ...]:
     for run in cmp.runs:
         key = repr(sorted((run.record.get("dataset_signature") or {}).items()))
         if key not in loaded:
-            loaded[key] = load_clusters(run)
+            loaded[key] = run_clusters(run)
         for row in read_score_rows(run):
             cid = str(row["cluster_id"])
             if cid not in by_cluster:
