@@ -168,6 +168,11 @@ def column_correlations(metric: np.ndarray, human: np.ndarray, coefficient: str)
     return np.where(n >= 2, out, np.nan)
 
 
+def _check_resampling(resample: str) -> None:
+    if resample not in RESAMPLING:
+        raise ValueError(f"unknown resampling {resample!r}; choose from {', '.join(RESAMPLING)}")
+
+
 def _resample(rng: np.random.Generator, shape: tuple[int, int], how: str) -> tuple[np.ndarray, ...]:
     rows = (
         rng.integers(0, shape[0], shape[0]) if how in ("systems", "both") else np.arange(shape[0])
@@ -201,8 +206,7 @@ def bootstrap(
     confidence: float = 0.95,
 ) -> Estimate:
     """The correlation and its percentile interval, resampling systems, inputs or both."""
-    if resample not in RESAMPLING:
-        raise ValueError(f"unknown resampling {resample!r}; choose from {', '.join(RESAMPLING)}")
+    _check_resampling(resample)
     value = correlate(metric, human, level, coefficient)
     rng = np.random.default_rng(seed)
     samples = []
@@ -255,8 +259,7 @@ def permutation_test(
     swaps per cell (``both``), per system (``systems``) or per input (``inputs``). The p-value
     counts the permuted differences at least as large as the observed one (plus one).
     """
-    if resample not in RESAMPLING:
-        raise ValueError(f"unknown resampling {resample!r}; choose from {', '.join(RESAMPLING)}")
+    _check_resampling(resample)
     a, b = standardise(a), standardise(b)
     observed = correlate(a, human, level, coefficient) - correlate(b, human, level, coefficient)
     rng = np.random.default_rng(seed)

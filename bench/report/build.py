@@ -152,17 +152,15 @@ def build_report(
     runs = collect_runs(list(folders))
     cmp = compare(runs, options)
     columns, rows = _table(cmp)
-    n = len({r.record.get("n_clusters") for r in runs})
+    counts = sorted({str(r.record.get("n_clusters")) for r in runs})
     title = f"mdsbench report: {', '.join(f.name for f in folders)}"
-    subtitle = (f"{len(runs)} systems; clusters per run: "
-                f"{', '.join(str(r.record.get('n_clusters')) for r in runs[:1])}"
-                + ("" if n == 1 else " (differs between runs)"))  # fmt: skip
+    subtitle = f"{len(runs)} systems; clusters per run: {', '.join(counts)}"
     return Report(
         title=title,
         subtitle=subtitle,
         columns=columns,
         rows=rows,
-        caption_html=tuple(caption_text(cmp)),
+        caption=tuple(caption_text(cmp)),
         plots=_plots(folders[0]) if len(folders) == 1 else (),
         clusters=_clusters(cmp, max_clusters),
         provenance=_provenance(runs),

@@ -248,7 +248,7 @@ def render(report: Report, ngram: int = 2, open_clusters: int = 1) -> str:
             cells.append(f'<td data-value="{cell.value!r}"><span{best}>{_e(cell.text)}</span>'
                          f"{_e(cell.mark)}{ci}</td>")  # fmt: skip
         rows.append(f'<tr data-system="{_e(row.system)}">{"".join(cells)}</tr>')
-    caption = "".join(f"<p>{_e(line)}</p>" for line in report.caption_html)
+    caption = "".join(f"<p>{_e(line)}</p>" for line in report.caption)
     plots = "".join(
         f'<figure><img alt="{_e(name)}" src="{uri}"><figcaption>{_e(name)}</figcaption></figure>'
         for name, uri in report.plots

@@ -96,7 +96,7 @@ class Report:
     subtitle: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
-    caption_html: tuple[str, ...]
+    caption: tuple[str, ...]  # plain sentences (escaped when rendered)
     plots: tuple[tuple[str, str], ...]  # (name, data: URI)
     clusters: tuple[ClusterView, ...]
     provenance: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
