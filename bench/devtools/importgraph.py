@@ -28,7 +28,7 @@ PACKAGE = "bench"
 
 #: Floors from the ground up; a room may import from its floor and the floors below.
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("types", "errors", "fileio", "envvars", "paths", "progress", "devtools"),
+    ("types", "errors", "fileio", "envvars", "paths", "progress", "agreement", "devtools"),
     ("preprocess", "models", "memo"),
     ("data", "metrics", "summarizers", "budget", "perturb"),
     ("core",),

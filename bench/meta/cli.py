@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from bench import __version__
+from bench import __version__, agreement
 from bench.data.io import read_bytes, read_jsonl_rows
 from bench.errors import BenchError, run_reporting_errors
 from bench.meta import judgements as jm
@@ -165,6 +165,11 @@ def paired_tests(table: Table, options: argparse.Namespace) -> list[dict[str, An
     return out
 
 
+def _nan(value: float | None) -> float:
+    """NaN for a figure that is not defined (the tables print it as a dash)."""
+    return float("nan") if value is None else value
+
+
 def binary_figures(table: Table) -> list[dict[str, Any]]:
     """ROC-AUC and balanced accuracy (threshold chosen on a dev split) for binary dimensions."""
     out = []
@@ -177,7 +182,7 @@ def binary_figures(table: Table) -> list[dict[str, Any]]:
             cells = ~(np.isnan(metric) | np.isnan(human))
             entry: dict[str, Any] = {"dimension": dim, "metric": key}
             positive = human[cells] == 1.0
-            entry["auc"] = stats.roc_auc(metric[cells], positive)
+            entry["auc"] = _nan(agreement.roc_auc(metric[cells], positive))
             for split_name, mask in table.splits.items():
                 if split_name in (dev, *dev_names):
                     continue
@@ -186,11 +191,13 @@ def binary_figures(table: Table) -> list[dict[str, Any]]:
                 )
                 tune = table.splits[tune_name] if tune_name else mask
                 tune_cells = tune & cells
-                threshold = stats.best_threshold(metric[tune_cells], human[tune_cells] == 1.0)
+                threshold = _nan(
+                    agreement.best_threshold(metric[tune_cells], human[tune_cells] == 1.0)
+                )
                 test_cells = mask & cells
                 predicted = metric[test_cells] >= threshold
                 entry.setdefault("balanced_accuracy", {})[split_name] = {
-                    "value": stats.balanced_accuracy(predicted, human[test_cells] == 1.0),
+                    "value": _nan(agreement.balanced_accuracy(predicted, human[test_cells] == 1.0)),
                     "threshold": threshold,
                     "threshold_from": tune_name or f"{split_name} itself (no dev split)",
                 }

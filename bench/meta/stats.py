@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.agreement import ranks
+
 COEFFICIENTS = ("kendall_b", "kendall_c", "spearman", "pearson")
 LEVELS = ("system", "summary", "global")
 RESAMPLING = ("systems", "inputs", "both")
@@ -54,19 +56,6 @@ def kendall_c(x: np.ndarray, y: np.ndarray) -> float:
         return float("nan")
     s = _pairs(x, y)[0]
     return 2.0 * s / (n * n * (m - 1) / m)
-
-
-def ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks from 1, ties sharing their average rank."""
-    order = np.argsort(x, kind="mergesort")
-    sorted_x = x[order]
-    out = np.empty(len(x))
-    boundaries = np.flatnonzero(np.diff(sorted_x)) + 1
-    starts = np.concatenate([[0], boundaries])
-    ends = np.concatenate([boundaries, [len(x)]])
-    for a, b in zip(starts, ends, strict=True):
-        out[order[a:b]] = (a + b + 1) / 2.0
-    return out
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float:
@@ -277,31 +266,3 @@ def permutation_test(
     p = (at_least + 1) / (n_samples + 1)
     method = f"permutation over {resample} (n={n_samples}, seed={seed}), one-sided"
     return PairedTest(float(observed), float(p), method)
-
-
-def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
-    """The area under the ROC curve of ``scores`` for ``positive`` labels (Mann-Whitney U)."""
-    n_pos = int(positive.sum())
-    n_neg = len(positive) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    r = ranks(scores)
-    return (float(r[positive].sum()) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
-
-
-def balanced_accuracy(predicted: np.ndarray, positive: np.ndarray) -> float:
-    """The mean of the recall of positives and the recall of negatives."""
-    if positive.all() or not positive.any():
-        return float("nan")
-    return float((predicted[positive].mean() + (~predicted[~positive]).mean()) / 2)
-
-
-def best_threshold(scores: np.ndarray, positive: np.ndarray) -> float:
-    """The threshold t (``score >= t`` predicts positive) with the best balanced accuracy."""
-    candidates = np.unique(scores)
-    best, best_t = -1.0, float(candidates[0]) if len(candidates) else 0.0
-    for t in candidates:
-        value = balanced_accuracy(scores >= t, positive)
-        if value > best:
-            best, best_t = value, float(t)
-    return best_t

@@ -12,7 +12,7 @@ import pytest
 from bench.data.io import read_text
 from bench.data.labels import LabelledSummary, groups, read_labelled
 from bench.errors import BenchError
-from bench.metrics.consistency.validity import roc_auc, validity
+from bench.metrics.consistency.validity import validity
 from tests.conftest import ROOT, SHARED
 
 FRANK = SHARED / "factcheck-dev"
@@ -25,24 +25,6 @@ def _script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.mark.parametrize(
-    ("scores", "positive", "auc"),
-    [
-        ([0.9, 0.8, 0.1, 0.2], [True, True, False, False], 1.0),
-        ([0.1, 0.2, 0.9, 0.8], [True, True, False, False], 0.0),
-        ([0.5, 0.5, 0.5, 0.5], [True, False, True, False], 0.5),
-        # positives 0.8, 0.4; negatives 0.6, 0.4: pairs won 1 + 0 + 1 + 0.5 of 4
-        ([0.8, 0.4, 0.6, 0.4], [True, True, False, False], 0.625),
-    ],
-)
-def test_roc_auc_by_hand(scores, positive, auc):
-    assert roc_auc(scores, positive) == pytest.approx(auc)
-
-
-def test_roc_auc_needs_both_classes():
-    assert roc_auc([0.1, 0.2], [True, True]) is None
 
 
 def _row(label, types=(), source="s", split="valid"):

@@ -76,13 +76,3 @@ def test_the_permutation_test_separates_a_good_metric_from_noise():
     worse = stats.permutation_test(noise, good, human, "summary", "kendall_b", "both", 300)
     assert better.delta > 0.3 and better.p_value < 0.01
     assert worse.delta < 0 and worse.p_value > 0.9
-
-
-def test_auc_and_balanced_accuracy():
-    scores = np.array([0.1, 0.4, 0.35, 0.8])
-    positive = np.array([False, False, True, True])
-    assert stats.roc_auc(scores, positive) == pytest.approx(0.75)  # sklearn's value
-    assert stats.balanced_accuracy(scores >= 0.35, positive) == pytest.approx(0.75)
-    # 0.35 and 0.8 both give 0.75; ties go to the lowest threshold
-    assert stats.best_threshold(scores, positive) == pytest.approx(0.35)
-    assert stats.best_threshold(np.array([0.1, 0.2, 0.7, 0.9]), positive) == pytest.approx(0.7)

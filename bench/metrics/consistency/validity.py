@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.agreement import balanced_accuracy, roc_auc
 from bench.data.labels import LabelledSummary
 
 
@@ -41,28 +42,6 @@ class Validity:
     recall_by_type: dict[str, Rate]
 
 
-def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float | None:
-    """Probability that a positive row scores above a negative one (ties count one half).
-
-    The Mann-Whitney form of the area under the ROC curve; None when a class is empty.
-    """
-    pos = sorted(s for s, p in zip(scores, positive, strict=True) if p)
-    neg = sorted(s for s, p in zip(scores, positive, strict=True) if not p)
-    if not pos or not neg:
-        return None
-    # For each positive: negatives strictly below it, plus half of those equal to it.
-    wins = 0.0
-    below = equal_end = 0
-    for s in pos:
-        while below < len(neg) and neg[below] < s:
-            below += 1
-        equal_end = max(equal_end, below)
-        while equal_end < len(neg) and neg[equal_end] == s:
-            equal_end += 1
-        wins += below + 0.5 * (equal_end - below)
-    return wins / (len(pos) * len(neg))
-
-
 def validity(
     rows: Sequence[LabelledSummary], flagged: Sequence[bool], scores: Sequence[float]
 ) -> Validity:
@@ -73,11 +52,7 @@ def validity(
     faithful = [f for r, f in zip(rows, flagged, strict=True) if not r.is_error]
     recall = Rate(sum(errors), len(errors))
     alarms = Rate(sum(faithful), len(faithful))
-    balanced = (
-        100 * (recall.hits / recall.n + 1 - alarms.hits / alarms.n)
-        if recall.n and alarms.n
-        else None
-    )
+    balanced = balanced_accuracy(flagged, [r.is_error for r in rows])
     by_type: dict[str, list[bool]] = {}
     for row, flag in zip(rows, flagged, strict=True):
         for kind in row.error_types if row.is_error else ():
@@ -86,7 +61,7 @@ def validity(
     return Validity(
         n_faithful=len(faithful),
         n_error=len(errors),
-        balanced_accuracy=None if balanced is None else balanced / 2,
+        balanced_accuracy=None if balanced is None else 100 * balanced,
         roc_auc=None if auc is None else 100 * auc,
         error_recall=recall,
         false_alarms=alarms,
