@@ -1,17 +1,19 @@
-"""Validity of the fact check on summaries with human labels (FRANK shape), per source and split.
+"""Validity of a consistency check against human labels (FRANK shape), per source and split.
 
 Reads a labelled-summaries file (``bench.data.labels``: ``{id, cluster_id, summary, label,
 error_types, source, split, ...}``, JSON Lines, plain or gzip) and the clusters holding their
-source articles (``bench-score --clusters`` shape), scores every summary with the ``fact``
-metric of ``conf/metrics/fact.yaml`` (Hydra overrides may follow), and prints per ``source`` and
-``split``: balanced accuracy of the flag "has fact issues" (any unsupported or contradicted
-claim) against ``label``, ROC-AUC of ``fact_consistency``, recall per error type and the
+source articles (``bench-score --clusters`` shape), scores every summary with one consistency
+metric (``--metric``: ``fact`` by default, or ``nli_consistency``, ``fact_nli``, any metric
+with one score key and an ``*_issues`` details field; Hydra overrides may follow), and prints
+per ``source`` and ``split``: balanced accuracy of the flag "has issues" (any unsupported or
+contradicted claim) against ``label``, ROC-AUC of the score, recall per error type and the
 false-alarm rate on faithful rows; also the scoring cost per summary. Tune on ``valid``,
-report ``test``.
+report ``test``: ``--tune`` chooses a setting per source, ``--threshold`` a threshold on the
+score per source (flag = score below it), both on the ``valid`` rows.
 
     .venv/bin/python benchmarks/fact_validity.py SUMMARIES.jsonl[.gz] --clusters CLUSTERS.jsonl[.gz]
-        [--tune min_coverage=0,0.5,0.7,0.9] [--output results/benchmarks/fact_validity.json]
-        [OVERRIDE ...]
+        [--metric fact] [--tune min_coverage=0,0.5,0.7,0.9] [--threshold]
+        [--output results/benchmarks/fact_validity.json] [OVERRIDE ...]
 
 Writes the figures to ``--output`` (JSON) and the printed table beside it (``.md``). Bad input:
 one line ``fact_validity: error: ...``, exit 2, nothing written.
@@ -68,33 +70,78 @@ def _figures(rows: list[Any], flagged: list[bool], values: list[float]) -> list[
     return out
 
 
-def measure(rows: list[Any], clusters: list[Any], overrides: list[str]) -> dict[str, Any]:
-    """Score every row with the fact metric under the overrides: figures, cost, signature."""
+def _judged_by(metric: Any) -> tuple[str, str]:
+    """The score key and the issues details field of a consistency metric (a clear error if not)."""
+    from bench.errors import BenchError
+
+    name = metric.info.name
+    keys = list(metric.info.keys)
+    issues = [f for f in metric.info.details if f.endswith("_issues")]
+    if len(keys) != 1 or len(issues) != 1:
+        raise BenchError(
+            f"metric {name!r} is not a consistency check with one score and an *_issues field "
+            f"(keys: {', '.join(keys)}; details: {', '.join(metric.info.details) or 'none'})"
+        )
+    return keys[0], issues[0]
+
+
+def measure(
+    rows: list[Any], clusters: list[Any], overrides: list[str], metric_name: str = "fact"
+) -> dict[str, Any]:
+    """Score every row with the metric under the overrides: figures, values, cost, signature."""
     from bench.core.build import build_metrics
     from bench.core.scoring import score_summaries
     from bench.errors import BenchError
     from bench.metrics.consistency.base import FAILING
     from bench.score import compose, summary_text
 
-    cfg = compose(["metrics=[fact]", *overrides])
+    cfg = compose([f"metrics=[{metric_name}]", *overrides])
     metrics = build_metrics(cfg)
-    if list(metrics) != ["fact"]:
-        raise BenchError(f"only the fact metric is measured here, got {', '.join(metrics)}")
+    if list(metrics) != [metric_name]:
+        raise BenchError(
+            f"only the {metric_name} metric is measured here, got {', '.join(metrics)}"
+        )
+    key, issues = _judged_by(metrics[metric_name])
     texts = [summary_text(r.summary) for r in rows]
     t0 = time.perf_counter()
     scored = score_summaries(texts, clusters, metrics, "the clusters file")
     seconds = time.perf_counter() - t0
-    flagged = [any(i["verdict"] in FAILING for i in d["fact_issues"]) for d in scored.details]
-    values = [s["fact_consistency"] for s in scored.scores]
+    flagged = [any(i["verdict"] in FAILING for i in d[issues]) for d in scored.details]
+    values = [s[key] for s in scored.scores]
     return {
+        "metric": metric_name,
+        "score_key": key,
         "overrides": overrides,
         "figures": _figures(rows, flagged, values),
+        "values": values,
         "cost": {
             "score_s": round(seconds, 2),
             "ms_per_summary": round(1000 * seconds / max(1, len(rows)), 2),
         },
-        "metric_signature": metrics["fact"].signature(),
+        "metric_signature": metrics[metric_name].signature(),
     }
+
+
+def thresholded(rows: list[Any], values: list[float]) -> dict[str, Any]:
+    """Flag = score below a threshold chosen per source on its ``valid`` rows (SummaC protocol).
+
+    The threshold maximises balanced accuracy on the source's valid rows (the lowest on a tie,
+    :func:`bench.agreement.best_threshold`) and is applied unchanged to its other splits.
+    """
+    from bench.agreement import best_threshold
+
+    chosen: dict[str, float | None] = {}
+    figures = []
+    for source in sorted({r.source for r in rows}):
+        valid = [i for i, r in enumerate(rows) if r.source == source and r.split == "valid"]
+        t = best_threshold([values[i] for i in valid], [not rows[i].is_error for i in valid])
+        chosen[source] = t
+        if t is None:
+            continue
+        members = [i for i, r in enumerate(rows) if r.source == source]
+        flagged = [values[i] < t for i in members]
+        figures += _figures([rows[i] for i in members], flagged, [values[i] for i in members])
+    return {"chosen": chosen, "figures": figures}
 
 
 def _balanced(run: dict[str, Any], source: str, split: str) -> float:
@@ -105,15 +152,21 @@ def _balanced(run: dict[str, Any], source: str, split: str) -> float:
 
 
 def score(
-    summaries: Path, clusters_path: Path, overrides: list[str], tune: str | None = None
+    summaries: Path,
+    clusters_path: Path,
+    overrides: list[str],
+    tune: str | None = None,
+    metric: str = "fact",
+    threshold: bool = False,
 ) -> dict[str, Any]:
     """The figures with the given settings and, with ``tune``, with one setting chosen per source.
 
-    ``tune`` is ``KEY=V1,V2,...`` (a key of the fact metric, e.g. ``min_coverage=0,0.5,0.9``):
+    ``tune`` is ``KEY=V1,V2,...`` (a key of the metric, e.g. ``min_coverage=0,0.5,0.9``):
     every value is scored, and for each source the value with the best balanced accuracy on its
     ``valid`` rows is kept (the first on a tie); its figures on every split are reported. This
     is the protocol of the SummaC and AggreFact benchmarks (a threshold per dataset, chosen on
-    its validation split).
+    its validation split). With ``threshold``, the default run's scores are also thresholded per
+    source (:func:`thresholded`).
     """
     from bench.core.build import instantiate
     from bench.data.labels import read_labelled
@@ -123,15 +176,16 @@ def score(
 
     rows = read_labelled(summaries)
     grid: list[str] = []
+    runs: dict[str, dict[str, Any]] = {}
     if tune is not None:
         key, _, values = tune.partition("=")
         grid = [v.strip() for v in values.split(",") if v.strip()]
         if not key.strip() or not grid:
             raise BenchError(f"--tune must look like KEY=V1,V2,... got {tune!r}")
         key = key.strip()
-        if not key.startswith("metrics.fact."):
-            key = f"metrics.fact.{key}"
-    cfg = compose(["metrics=[fact]", *overrides])
+        if not key.startswith(f"metrics.{metric}."):
+            key = f"metrics.{metric}.{key}"
+    cfg = compose([f"metrics=[{metric}]", *overrides])
     t0 = time.perf_counter()
     available = read_clusters(clusters_path, Cleaner(instantiate(cfg.cleaning, "cleaning")))
     load_s = time.perf_counter() - t0
@@ -147,11 +201,11 @@ def score(
         "n_summaries": len(rows),
         "n_clusters": len({r.cluster_id for r in rows}),
         "load_s": round(load_s, 2),
-        "default": measure(rows, clusters, overrides),
+        "default": measure(rows, clusters, overrides, metric),
         "python": platform.python_version(),
     }
     if grid:
-        runs = {v: measure(rows, clusters, [*overrides, f"{key}={v}"]) for v in grid}
+        runs = {v: measure(rows, clusters, [*overrides, f"{key}={v}"], metric) for v in grid}
         chosen: dict[str, str] = {}
         figures = []
         for source in sorted({r.source for r in rows}):
@@ -169,11 +223,15 @@ def score(
                 v: {s: _balanced(runs[v], s, "valid") for s in chosen} for v in grid
             },
         }
+    if threshold:
+        record["threshold"] = thresholded(rows, record["default"]["values"])
+    for run in (record["default"], *runs.values()):
+        run.pop("values")
     return record
 
 
 def _table(figures: list[dict[str, Any]], label: str | None = None) -> list[str]:
-    head = "| source | split |" + (" setting |" if label is not None else "")
+    head = "| source | split |" + (f" {label} |" if label is not None else "")
     lines = [
         head + " faithful | error | balanced acc. | ROC-AUC | error recall | false alarms |",
         "|---|---|" + ("---|" if label is not None else "") + "--:|--:|--:|--:|--:|--:|",
@@ -205,12 +263,15 @@ def _types(figures: list[dict[str, Any]]) -> list[str]:
 def render(record: dict[str, Any]) -> str:
     """The figures as Markdown tables."""
     default = record["default"]
-    settings = " ".join(default["overrides"]) or "conf/metrics/fact.yaml as committed"
+    settings = (
+        " ".join(default["overrides"]) or f"conf/metrics/{default['metric']}.yaml as committed"
+    )
     lines = [
         f"Fact check against human labels: {record['summaries']} "
         f"({record['n_summaries']} summaries of {record['n_clusters']} clusters)",
         "",
-        f"Default settings ({settings}); flag = any unsupported or contradicted claim:",
+        f"Metric {default['metric']}, default settings ({settings}); "
+        "flag = any unsupported or contradicted claim:",
         "",
         *_table(default["figures"]),
         "",
@@ -231,6 +292,22 @@ def render(record: dict[str, Any]) -> str:
             "Recall (%) per error type, chosen settings:",
             "",
             *_types(figures),
+        ]
+    threshold = record.get("threshold")
+    if threshold:
+        chosen = threshold["chosen"]
+        figures = [{**f, "setting": f"{chosen[f['source']]:.4g}"} for f in threshold["figures"]]
+        lines += [
+            "",
+            f"Flag = `{default['score_key']}` below a threshold chosen per source on its valid "
+            "split (SummaC / AggreFact protocol):",
+            "",
+            *_table(figures, label="threshold"),
+        ]
+        lines += [
+            f"No threshold for {s}: its valid rows lack a class."
+            for s, t in chosen.items()
+            if t is None
         ]
     cost = default["cost"]
     lines += [
@@ -261,13 +338,28 @@ def main(argv: list[str] | None = None) -> int:
         help="also choose this fact setting per source on its valid split, e.g. "
         "min_coverage=0,0.5,0.7,0.9",
     )
+    parser.add_argument(
+        "--metric", default="fact", help="the consistency metric (default fact; e.g. fact_nli)"
+    )
+    parser.add_argument(
+        "--threshold",
+        action="store_true",
+        help="also flag scores below a threshold chosen per source on its valid split",
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. metrics.fact.reach=6")
     args = parser.parse_intermixed_args(argv)
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
     try:
         if args.output.suffix != ".json":
             raise BenchError(f"--output must end in .json, got {args.output}")
-        record = score(args.summaries, args.clusters, list(args.overrides), args.tune)
+        record = score(
+            args.summaries,
+            args.clusters,
+            list(args.overrides),
+            args.tune,
+            args.metric,
+            args.threshold,
+        )
     except BenchError as exc:
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -179,3 +179,43 @@ def test_frank_subset_scores_above_chance_on_cnndm_valid(tmp_path):
     record = _script().score(summaries, clusters, [])
     (fig,) = record["default"]["figures"]
     assert fig["balanced_accuracy"] > 55
+
+
+def test_any_consistency_metric_with_a_threshold_from_valid(tmp_path, capsys):
+    """``--metric nli_consistency`` (a tiny NLI model built here) and ``--threshold``."""
+    from bench.testing import build_tiny_nli
+
+    model = build_tiny_nli(
+        tmp_path / "nli", [CLUSTERS[0]["documents"][0]["text"]] * 4, vocab_size=200
+    )
+    summaries = _write(tmp_path / "s.jsonl", LINES)
+    clusters = _write(tmp_path / "c.jsonl", CLUSTERS)
+    out = tmp_path / "v.json"
+    args = [str(summaries), "--clusters", str(clusters), "--output", str(out),
+            "--metric", "nli_consistency", "--threshold",
+            f"metrics.nli_consistency.model={model}"]  # fmt: skip
+    assert _script().main(args) == 0
+    printed = capsys.readouterr().out
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert record["default"]["metric"] == "nli_consistency"
+    assert record["default"]["score_key"] == "nli_consistency"
+    assert record["default"]["metric_signature"]["model"] == str(model)
+    assert "values" not in record["default"]  # the scores are used, not stored
+    # the threshold is one of the valid rows' scores, and it separates them as well as any can
+    (t,) = record["threshold"]["chosen"].values()
+    figures = {f["split"]: f for f in record["threshold"]["figures"]}
+    assert figures["valid"]["balanced_accuracy"] >= 50.0
+    assert set(figures) == {"valid", "test"}
+    assert f"| news | test | {t:.4g} |" in printed
+    assert "Metric nli_consistency, default settings" in printed
+
+
+def test_a_metric_that_is_no_consistency_check_is_a_clear_error(tmp_path, capsys):
+    summaries = _write(tmp_path / "s.jsonl", LINES)
+    clusters = _write(tmp_path / "c.jsonl", CLUSTERS)
+    out = tmp_path / "v.json"
+    args = [str(summaries), "--clusters", str(clusters), "--output", str(out), "--metric", "rouge"]
+    assert _script().main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fact_validity: error: metric 'rouge' is not a consistency check")
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
