@@ -106,7 +106,8 @@ def measure(
     t0 = time.perf_counter()
     scored = score_summaries(texts, clusters, metrics, "the clusters file")
     seconds = time.perf_counter() - t0
-    flagged = [any(i["verdict"] in FAILING for i in d[issues]) for d in scored.details]
+    failing = [sum(i["verdict"] in FAILING for i in d[issues]) for d in scored.details]
+    flagged = [n > 0 for n in failing]
     values = [s[key] for s in scored.scores]
     return {
         "metric": metric_name,
@@ -114,6 +115,7 @@ def measure(
         "overrides": overrides,
         "figures": _figures(rows, flagged, values),
         "values": values,
+        "failing": failing,
         "cost": {
             "score_s": round(seconds, 2),
             "ms_per_summary": round(1000 * seconds / max(1, len(rows)), 2),
@@ -144,6 +146,84 @@ def thresholded(rows: list[Any], values: list[float]) -> dict[str, Any]:
     return {"chosen": chosen, "figures": figures}
 
 
+SIGNALS = {
+    "failing": "failing issues",
+    "absent": "words in no article",
+    "words": "content words",
+    "low_coverage": "1 - lowest coverage",
+}
+
+
+def _signals(rows: list[Any], clusters: list[Any], failing: list[int]) -> dict[str, list[float]]:
+    """Per row, surface signals that grow with unfaithfulness (see :func:`signal_figures`)."""
+    from bench.metrics.consistency.lexicon import stem
+    from bench.metrics.consistency.sources import source_index
+    from bench.metrics.consistency.tokens import content, normalize
+    from bench.preprocess.text import split_sentences
+    from bench.score import summary_text
+
+    out: dict[str, list[float]] = {k: [] for k in SIGNALS}
+    for row, cluster, n in zip(rows, clusters, failing, strict=True):
+        index = source_index(cluster.documents)
+        words = [t for t in normalize(summary_text(row.summary)) if t in content([t])]
+        coverages = [
+            c.value
+            for sentence in split_sentences(summary_text(row.summary).split("\n"))
+            if (c := index.stems.coverage(sorted(content(normalize(sentence))))) is not None
+        ]
+        out["failing"].append(float(n))
+        out["absent"].append(float(sum(stem(t) not in index.stems.all for t in words)))
+        out["words"].append(float(len(words)))
+        out["low_coverage"].append(1.0 - min(coverages, default=1.0))
+    return out
+
+
+def signal_figures(rows: list[Any], clusters: list[Any], failing: list[int]) -> dict[str, Any]:
+    """How far surface signals go: ROC-AUC of each, and of their combination fitted on valid.
+
+    The signals (:data:`SIGNALS`): the check's failing issues, the summary's content words that
+    no article has (stemmed), its number of content words, and one minus the lowest coverage of
+    a summary sentence by one article sentence (:mod:`bench.metrics.consistency.coverage`). Per
+    source, a logistic regression (standardised signals, balanced class weights) is fitted on the
+    ``valid`` rows only; its decision value is scored on every split, and thresholded at the
+    value chosen on ``valid`` (:func:`bench.agreement.best_threshold`). A ceiling for what these
+    lexical signals can tell, not a metric of the harness.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from bench.agreement import balanced_accuracy, best_threshold, roc_auc
+
+    values = _signals(rows, clusters, failing)
+    x = np.array([values[k] for k in SIGNALS]).T
+    faithful = np.array([not r.is_error for r in rows])
+    figures = []
+    for source in sorted({r.source for r in rows}):
+        valid = np.array([r.source == source and r.split == "valid" for r in rows])
+        scaler = fit = t = None
+        if len(set(faithful[valid])) == 2:
+            scaler = StandardScaler().fit(x[valid])
+            fit = LogisticRegression(class_weight="balanced").fit(
+                scaler.transform(x[valid]), faithful[valid]
+            )
+            t = best_threshold(fit.decision_function(scaler.transform(x[valid])), faithful[valid])
+        for split in sorted({r.split for r in rows if r.source == source}):
+            at = np.array([r.source == source and r.split == split for r in rows])
+            entry: dict[str, Any] = {"source": source, "split": split}
+            for k in SIGNALS:
+                auc = roc_auc(-np.asarray(values[k])[at], faithful[at])
+                entry[k] = None if auc is None else 100 * auc
+            if fit is not None:
+                combined = fit.decision_function(scaler.transform(x[at]))
+                auc = roc_auc(combined, faithful[at])
+                ba = balanced_accuracy(combined >= t, faithful[at])
+                entry["combined_auc"] = None if auc is None else 100 * auc
+                entry["combined_balanced_accuracy"] = None if ba is None else 100 * ba
+            figures.append(entry)
+    return {"signals": SIGNALS, "figures": figures}
+
+
 def _balanced(run: dict[str, Any], source: str, split: str) -> float:
     for f in run["figures"]:
         if f["source"] == source and f["split"] == split and f["balanced_accuracy"] is not None:
@@ -158,6 +238,7 @@ def score(
     tune: str | None = None,
     metric: str = "fact",
     threshold: bool = False,
+    signals: bool = False,
 ) -> dict[str, Any]:
     """The figures with the given settings and, with ``tune``, with one setting chosen per source.
 
@@ -166,7 +247,8 @@ def score(
     ``valid`` rows is kept (the first on a tie); its figures on every split are reported. This
     is the protocol of the SummaC and AggreFact benchmarks (a threshold per dataset, chosen on
     its validation split). With ``threshold``, the default run's scores are also thresholded per
-    source (:func:`thresholded`).
+    source (:func:`thresholded`); with ``signals``, the surface signals are measured too
+    (:func:`signal_figures`).
     """
     from bench.core.build import instantiate
     from bench.data.labels import read_labelled
@@ -225,8 +307,11 @@ def score(
         }
     if threshold:
         record["threshold"] = thresholded(rows, record["default"]["values"])
+    if signals:
+        record["signals"] = signal_figures(rows, clusters, record["default"]["failing"])
     for run in (record["default"], *runs.values()):
         run.pop("values")
+        run.pop("failing")
     return record
 
 
@@ -309,6 +394,23 @@ def render(record: dict[str, Any]) -> str:
             for s, t in chosen.items()
             if t is None
         ]
+    if record.get("signals"):
+        names = record["signals"]["signals"]
+        lines += [
+            "",
+            "ROC-AUC of surface signals (higher value = less faithful), and of their combination "
+            "fitted on each source's valid split (logistic regression; balanced accuracy at the "
+            "valid split's threshold):",
+            "",
+            "| source | split | "
+            + " | ".join(names.values())
+            + " | combined | combined bal. acc. |",
+            "|---|---|" + "--:|" * (len(names) + 2),
+        ]
+        for f in record["signals"]["figures"]:
+            cells = [_pct(f[k]) for k in names]
+            cells += [_pct(f.get("combined_auc")), _pct(f.get("combined_balanced_accuracy"))]
+            lines.append(f"| {f['source']} | {f['split']} | " + " | ".join(cells) + " |")
     cost = default["cost"]
     lines += [
         "",
@@ -346,6 +448,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also flag scores below a threshold chosen per source on its valid split",
     )
+    parser.add_argument(
+        "--signals",
+        action="store_true",
+        help="also measure surface signals and their combination fitted on valid (a ceiling)",
+    )
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. metrics.fact.reach=6")
     args = parser.parse_intermixed_args(argv)
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
@@ -359,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
             args.tune,
             args.metric,
             args.threshold,
+            args.signals,
         )
     except BenchError as exc:
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)

@@ -219,3 +219,20 @@ def test_a_metric_that_is_no_consistency_check_is_a_clear_error(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith("fact_validity: error: metric 'rouge' is not a consistency check")
     assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_surface_signals_and_their_fitted_combination(tmp_path, capsys):
+    summaries = _write(tmp_path / "s.jsonl", LINES)
+    clusters = _write(tmp_path / "c.jsonl", CLUSTERS)
+    out = tmp_path / "v.json"
+    assert _script().main([str(summaries), "--clusters", str(clusters), "--output", str(out),
+                           "--signals"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    figures = {f["split"]: f for f in json.loads(out.read_text())["signals"]["figures"]}
+    # test rows: "ahmed karimzai planted the bomb" has two words no article has, the faithful
+    # row none; both are one sentence, so the words-in-no-article signal ranks them right
+    assert figures["test"]["absent"] == 100.0
+    # valid rows differ only in 14/15: one failing issue on the error row, nothing else
+    assert figures["valid"]["failing"] == 100.0 and figures["valid"]["words"] == 50.0
+    assert figures["valid"]["combined_balanced_accuracy"] == 100.0
+    assert "| news | test | " in printed and "combined bal. acc." in printed
