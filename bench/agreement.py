@@ -30,14 +30,25 @@ def ranks(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _against_labels(
+    values: Sequence[float] | Sequence[bool] | np.ndarray,
+    positive: Sequence[bool] | np.ndarray,
+    what: str,
+    dtype: type,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` and ``positive`` as arrays of one length (a ValueError naming ``what`` if not)."""
+    values = np.asarray(values, dtype=dtype)
+    positive = np.asarray(positive, dtype=bool)
+    if values.shape != positive.shape:
+        raise ValueError(f"{len(values)} {what} but {len(positive)} labels")
+    return values, positive
+
+
 def roc_auc(
     scores: Sequence[float] | np.ndarray, positive: Sequence[bool] | np.ndarray
 ) -> float | None:
     """The area under the ROC curve of ``scores`` for ``positive`` rows (None: a class is empty)."""
-    scores = np.asarray(scores, dtype=float)
-    positive = np.asarray(positive, dtype=bool)
-    if scores.shape != positive.shape:
-        raise ValueError(f"{len(scores)} scores but {len(positive)} labels")
+    scores, positive = _against_labels(scores, positive, "scores", float)
     n_pos = int(positive.sum())
     n_neg = len(positive) - n_pos
     if n_pos == 0 or n_neg == 0:
@@ -50,10 +61,7 @@ def balanced_accuracy(
     predicted: Sequence[bool] | np.ndarray, positive: Sequence[bool] | np.ndarray
 ) -> float | None:
     """The mean of the recall of positive rows and of negative rows; None when a class is empty."""
-    predicted = np.asarray(predicted, dtype=bool)
-    positive = np.asarray(positive, dtype=bool)
-    if predicted.shape != positive.shape:
-        raise ValueError(f"{len(predicted)} predictions but {len(positive)} labels")
+    predicted, positive = _against_labels(predicted, positive, "predictions", bool)
     if positive.all() or not positive.any():
         return None
     return float((predicted[positive].mean() + (~predicted[~positive]).mean()) / 2)
@@ -66,8 +74,7 @@ def best_threshold(
 
     Candidates are the distinct scores; on a tie the lowest wins. None when a class is empty.
     """
-    scores = np.asarray(scores, dtype=float)
-    positive = np.asarray(positive, dtype=bool)
+    scores, positive = _against_labels(scores, positive, "scores", float)
     best, best_t = -1.0, None
     for t in np.unique(scores):
         value = balanced_accuracy(scores >= t, positive)
