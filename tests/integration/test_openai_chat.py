@@ -284,7 +284,7 @@ def test_bench_run_records_the_estimated_cost_of_its_requests(fresh, cluster, tm
     log_text = (run_dir / "run.log").read_text()
     assert f"estimated cost {requests['estimated_cost']:.10g}" in log_text
 
-    # Another run of the same config: every answer from the cache, nothing sent, nothing spent.
+    # The same config into another folder, same cache: every answer cached, nothing spent.
     cmd, env = _bench_run(fresh, data, tmp_path / "first", PRICES_OVERRIDE, sweep=False)
     cmd[-1] = f"hydra.run.dir={tmp_path / 'again'}"
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
