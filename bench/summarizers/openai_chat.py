@@ -19,7 +19,9 @@ signature, a cache entry, a result file or a log line.
 
 Per cluster, ``usage`` (tokens, the model id the server reports, the latency and attempts of the
 request that produced the summary) is kept with the cached answer, so a rerun served from the
-cache writes the same ``summaries.jsonl``; ``request_totals`` counts what this run sent.
+cache writes the same ``summaries.jsonl``; ``request_totals`` counts what this call sent (a
+rerun served from the cache: zero requests, and an ``estimated_cost`` of 0.0 when ``prices`` are
+set): failed attempts carry no usage, so only answered requests count towards tokens and cost.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import hashlib
 import http.client
 import json
 import logging
+import math
 import os
 import random
 import threading
@@ -58,6 +61,9 @@ OPTIONS = frozenset({
 })  # fmt: skip
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 RETRY_AFTER_CAP = 300.0  # seconds: a server asking for more is treated as down
+PRICES = frozenset({"input_per_million", "output_per_million"})
+#: What ``request_totals`` counts, zero before the first request of a ``summarize()``.
+TOTALS = ("requests", "failed_attempts", "prompt_tokens", "completion_tokens", "latency_s")
 
 
 class RequestFailed(Exception):
@@ -122,6 +128,12 @@ def _positive(value: Any, what: str, integer: bool = False) -> Any:
     return value
 
 
+def _price(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ValueError(f"openai_chat: prices.{key} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
 class OpenAIChat:
     """A summarizer that asks an OpenAI-compatible chat-completions endpoint (module docstring)."""
 
@@ -182,13 +194,18 @@ class OpenAIChat:
         self.timeout = float(_positive(timeout, "timeout"))
         self.backoff_base = float(_positive(backoff_base, "backoff_base"))
         self.backoff_max = float(_positive(backoff_max, "backoff_max"))
-        self.prices = {k: float(v) for k, v in (prices or {}).items()}
-        unknown_prices = sorted(set(self.prices) - {"input_per_million", "output_per_million"})
+        if prices is not None and not isinstance(prices, Mapping):
+            raise ValueError(
+                f"openai_chat: prices must map {' and/or '.join(sorted(PRICES))} to numbers, "
+                f"got {prices!r}"
+            )
+        unknown_prices = sorted(set(prices or {}) - PRICES)
         if unknown_prices:
             raise ValueError(
-                f"openai_chat: unknown price(s) {', '.join(unknown_prices)}; "
-                "allowed: input_per_million, output_per_million"
+                f"openai_chat: unknown price(s) {', '.join(map(str, unknown_prices))}; "
+                f"allowed: {', '.join(sorted(PRICES))}"
             )
+        self.prices = {k: _price(v, k) for k, v in (prices or {}).items()}
         self.seed = seed
         self.cache = GenerationCache(cache_dir)
         self.counter = WordCounter()
@@ -326,6 +343,7 @@ class OpenAIChat:
     def summarize(self, clusters: Sequence[Cluster]) -> list[str]:
         """One summary per cluster: cached answers first, the rest requested concurrently."""
         signature = self.signature()
+        self.request_totals = dict.fromkeys(TOTALS, 0)  # this call's requests only
         inputs = [json.dumps(self.messages(c), ensure_ascii=False) for c in clusters]
         keys = [GenerationCache.key(signature, text) for text in inputs]
         outputs: dict[int, str] = {}
@@ -364,19 +382,31 @@ class OpenAIChat:
                     self._count("completion_tokens", answer.usage.get("completion_tokens") or 0)
                     self._count("latency_s", answer.usage["latency_s"])
                     progress.update()
+        totals = self.request_totals
+        totals["latency_s"] = round(totals["latency_s"], 3)
         self._add_cost()
+        cost = totals.get("estimated_cost")
+        log.info("%s: %d requests (%d failed attempts), %d prompt + %d completion tokens%s",
+                 self.name, totals["requests"], totals["failed_attempts"], totals["prompt_tokens"],
+                 totals["completion_tokens"],
+                 "" if cost is None else f"; estimated cost {cost:.10g}")  # fmt: skip
         return [outputs[i] for i in range(len(clusters))]
 
     def _add_cost(self) -> None:
+        """``estimated_cost`` of this call's answered requests, when ``prices`` are set.
+
+        Rounded to 10 decimals: exact for prices with up to 4 decimals per million tokens, and
+        no float noise (6 decimals lost the half micro-unit of e.g. 2.5 per million).
+        """
         if not self.prices:
             return
-        tokens_in = self.request_totals.get("prompt_tokens", 0)
-        tokens_out = self.request_totals.get("completion_tokens", 0)
+        tokens_in = self.request_totals["prompt_tokens"]
+        tokens_out = self.request_totals["completion_tokens"]
         cost = (
             tokens_in * self.prices.get("input_per_million", 0.0)
             + tokens_out * self.prices.get("output_per_million", 0.0)
         ) / 1e6
-        self.request_totals["estimated_cost"] = round(cost, 6)
+        self.request_totals["estimated_cost"] = round(cost, 10)
 
 
 def _server_message(exc: urllib.error.HTTPError) -> str:

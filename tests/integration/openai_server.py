@@ -11,7 +11,8 @@ the test process. ``faults`` is a queue of what the next requests get instead of
 - ``"malformed"``: HTTP 200 with a body that is not JSON;
 - ``"400"``: HTTP 400 (not retried by the client).
 
-Every request is counted, in total and per distinct message list (``per_prompt``).
+Every request is counted, in total and per distinct message list (``per_prompt``); the ``usage``
+of every answer sent is kept in ``usage_sent`` (faults other than ``"slow"`` send none).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ChatServer:
         self.slow_seconds = 6.0
         self.requests = 0
         self.answered = 0
+        self.usage_sent: list[dict[str, int]] = []
         self.per_prompt: Counter[str] = Counter()
         self.auth: list[str | None] = []
         self.delay = 0.0  # seconds before every answer (to kill a run mid-way)
@@ -155,6 +157,7 @@ class ChatServer:
                     answer = server.complete(messages, int(request.get("max_tokens", 16)))
                     with server._lock:
                         server.answered += 1
+                        server.usage_sent.append(answer["usage"])
                     self._send(200, json.dumps(answer).encode())
 
         return Handler

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,12 @@ from bench.summarizers.openai_chat import OpenAIChat, WordCounter, retry_after  
 
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = ["429", "500", "drop", "malformed", "slow"]
+PRICES = {"input_per_million": 2.5, "output_per_million": 10}
+PRICES_OVERRIDE = "summarizer.prices={input_per_million: 2.5, output_per_million: 10}"
+NOTHING_SENT = {
+    "requests": 0, "failed_attempts": 0, "prompt_tokens": 0, "completion_tokens": 0,
+    "latency_s": 0,
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +47,7 @@ def fresh(server):
     """The shared server with its counters and faults reset."""
     server.faults.clear()
     server.per_prompt.clear()
+    server.usage_sent.clear()
     server.requests = server.answered = 0
     server.delay = 0.0
     server.auth.clear()
@@ -92,7 +100,7 @@ def test_faults_are_retried_to_the_same_summaries_and_a_rerun_sends_nothing(
     assert again.summarize(clusters) == clean
     assert fresh.requests == before  # all from the cache
     assert again.usage["c0"] == {**usage, "cached": True}  # usage kept with the answer
-    assert again.request_totals == {}
+    assert again.request_totals == NOTHING_SENT
 
 
 def test_a_request_that_keeps_failing_stops_with_one_line(fresh, cluster, tmp_path):
@@ -214,6 +222,7 @@ def test_a_sweep_with_faults_gives_the_summaries_of_one_without(fresh, cluster, 
         assert _summaries(faulty_dir) == _summaries(clean_dir)
         timing = json.loads((faulty_dir / "timing.json").read_text())
         assert timing["requests"]["requests"] >= 3
+        assert "estimated_cost" not in timing["requests"]  # no prices: no figure, not 0.0
         rows = [json.loads(r) for r in (faulty_dir / "summaries.jsonl").read_text().splitlines()]
         assert all(r["usage"]["served_model"] == "tiny-gpt2-test" for r in rows)
 
@@ -245,3 +254,114 @@ def test_a_killed_run_resumes_without_repeating_an_answered_request(fresh, clust
     assert sum(repeated.values()) == 3  # the one in flight at the kill and the two never sent
     assert sum(1 for k, n in at_kill.items() if repeated[k] == 0) == 2  # answered: not again
     assert len(_summaries(tmp_path / "run")) == 5
+
+
+def _tokens(usages) -> tuple[int, int]:
+    usages = list(usages)
+    return sum(u["prompt_tokens"] for u in usages), sum(u["completion_tokens"] for u in usages)
+
+
+def _cost(usages) -> float:
+    """What ``PRICES`` make of these usages, computed in decimals (so exactly)."""
+    tokens_in, tokens_out = _tokens(usages)
+    return float(tokens_in * Decimal("2.5e-6") + tokens_out * Decimal("1e-5"))
+
+
+def test_bench_run_records_the_estimated_cost_of_its_requests(fresh, cluster, tmp_path):
+    data = _jsonl(cluster, tmp_path / "clusters.jsonl", 3)
+    cmd, env = _bench_run(fresh, data, tmp_path / "first", PRICES_OVERRIDE, sweep=False)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    sent = list(fresh.usage_sent)
+    assert len(sent) == 3 and fresh.requests == 3
+    run_dir = tmp_path / "first" / "run"
+    requests = json.loads((run_dir / "timing.json").read_text())["requests"]
+    assert (requests["prompt_tokens"], requests["completion_tokens"]) == _tokens(sent)
+    assert requests["completion_tokens"] == 3 * 12 and requests["prompt_tokens"] > 3 * 12
+    assert requests["estimated_cost"] == _cost(sent) > 0  # 2.5 and 10 per million tokens
+    rows = [json.loads(r) for r in (run_dir / "summaries.jsonl").read_text().splitlines()]
+    assert _cost(r["usage"] for r in rows) == requests["estimated_cost"]
+    log_text = (run_dir / "run.log").read_text()
+    assert f"estimated cost {requests['estimated_cost']:.10g}" in log_text
+
+    # The same config into another folder, same cache: every answer cached, nothing spent.
+    cmd, env = _bench_run(fresh, data, tmp_path / "first", PRICES_OVERRIDE, sweep=False)
+    cmd[-1] = f"hydra.run.dir={tmp_path / 'again'}"
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
+    assert fresh.requests == 3
+    again = json.loads((tmp_path / "again" / "timing.json").read_text())["requests"]
+    assert again == {**NOTHING_SENT, "estimated_cost": 0.0}
+    rows = [
+        json.loads(r) for r in (tmp_path / "again" / "summaries.jsonl").read_text().splitlines()
+    ]
+    assert _cost(r["usage"] for r in rows) == requests["estimated_cost"]  # what they cost then
+
+
+def test_failed_attempts_add_nothing_to_the_estimated_cost(fresh, cluster, tmp_path):
+    clusters = _clusters(cluster)
+    clean = _summarizer(fresh, tmp_path / "clean", prices=PRICES)
+    clean.summarize(clusters)
+    fresh.usage_sent.clear()
+
+    fresh.faults.extend(["500", "malformed", "drop", "500"])
+    faulty = _summarizer(fresh, tmp_path / "faulty", prices=PRICES)
+    faulty.summarize(clusters)
+    totals = faulty.request_totals
+    assert totals["requests"] == 8 and totals["failed_attempts"] == 4
+    assert sum(u["attempts"] for u in faulty.usage.values()) == 8
+    assert len(fresh.usage_sent) == 4  # only the answers carried usage
+    assert totals["estimated_cost"] == _cost(fresh.usage_sent) > 0
+    for key in ("prompt_tokens", "completion_tokens", "estimated_cost"):
+        assert totals[key] == clean.request_totals[key]  # the same as without the faults
+
+
+def test_without_prices_no_cost_is_recorded(fresh, cluster, tmp_path):
+    summarizer = _summarizer(fresh, tmp_path, prices=None)
+    summarizer.summarize(_clusters(cluster, 1))
+    assert summarizer.request_totals["prompt_tokens"] > 0
+    assert "estimated_cost" not in summarizer.request_totals
+
+
+def test_prices_are_checked_before_any_request(fresh, cluster, tmp_path):
+    budget = Budget("words", 100)
+    with pytest.raises(ValueError, match=r"^openai_chat: unknown price\(s\) input_per_1k; allowed: "
+                       r"input_per_million, output_per_million$"):  # fmt: skip
+        OpenAIChat(budget, "http://127.0.0.1:9/v1", "m", prices={"input_per_1k": 1.0})
+    for bad in (-1, "2.5", True, float("nan"), None):
+        with pytest.raises(ValueError, match="prices.output_per_million must be a number >= 0"):
+            OpenAIChat(budget, "http://127.0.0.1:9/v1", "m", prices={"output_per_million": bad})
+    assert OpenAIChat(budget, "http://127.0.0.1:9/v1", "m", prices={"input_per_million": 0})
+
+    data = _jsonl(cluster, tmp_path / "clusters.jsonl", 1)
+    cmd, env = _bench_run(fresh, data, tmp_path, "summarizer.prices={input_per_1k: 1}", sweep=False)
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    errors = [line for line in out.stderr.splitlines() if line.startswith("bench-run: error:")]
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert len(errors) == 1 and "unknown price(s) input_per_1k" in errors[0], out.stderr
+    assert fresh.requests == 0 and not (tmp_path / "run" / "timing.json").exists()
+
+
+def test_a_resumed_run_reports_the_cost_of_its_own_requests(fresh, cluster, tmp_path):
+    clusters = _clusters(cluster, 3)
+    first = _summarizer(fresh, tmp_path, prices=PRICES)
+    first.summarize(clusters[:2])  # then killed, say: the third cluster was never asked
+    first_in, first_out = (
+        first.request_totals["prompt_tokens"],
+        first.request_totals["completion_tokens"],
+    )
+    fresh.usage_sent.clear()
+
+    resumed = _summarizer(fresh, tmp_path, prices=PRICES)
+    resumed.summarize(clusters)
+    totals = resumed.request_totals
+    assert totals["requests"] == 1 and len(fresh.usage_sent) == 1
+    assert totals["estimated_cost"] == _cost(fresh.usage_sent) == _cost([resumed.usage["c2"]])
+    assert resumed.usage["c0"]["cached"] and not resumed.usage["c2"]["cached"]
+
+    first.summarize(clusters)  # the same instance again: this call's requests, none
+    assert first.request_totals == {**NOTHING_SENT, "estimated_cost": 0.0}
+    # What the summaries cost in all stays in their usage, cached answers included.
+    assert _tokens(first.usage.values()) == (
+        first_in + totals["prompt_tokens"],
+        first_out + totals["completion_tokens"],
+    )
