@@ -162,14 +162,17 @@ def _signals(rows: list[Any], clusters: list[Any], failing: list[int]) -> dict[s
     from bench.preprocess.text import split_sentences
     from bench.score import summary_text
 
+    def content_words(text: str) -> list[str]:  # in order, repeats kept (as the checker reads)
+        return [t for t in normalize(text) if content([t])]
+
     out: dict[str, list[float]] = {k: [] for k in SIGNALS}
     for row, cluster, n in zip(rows, clusters, failing, strict=True):
         index = source_index(cluster.documents)
-        words = [t for t in normalize(summary_text(row.summary)) if t in content([t])]
+        words = content_words(summary_text(row.summary))
         coverages = [
             c.value
             for sentence in split_sentences(summary_text(row.summary).split("\n"))
-            if (c := index.stems.coverage(sorted(content(normalize(sentence))))) is not None
+            if (c := index.stems.coverage(content_words(sentence))) is not None
         ]
         out["failing"].append(float(n))
         out["absent"].append(float(sum(stem(t) not in index.stems.all for t in words)))
