@@ -255,6 +255,7 @@ class TrackedSweepTable(SweepTable):
             write_report(sweep_dir)
             self.tracker.log_sweep(sweep_dir)
 
+
 def write_report(sweep_dir: Path) -> None:
     """Write the sweep's ``report.html`` (bench-report) to log it; a failure is a warning."""
     from bench.errors import BenchError
