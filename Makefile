@@ -70,9 +70,10 @@ test-slow: $(MODELS)
 
 ## The package test: build the wheel and sdist, install the wheel into a fresh venv outside the
 ## repository, run every console script from a temporary folder against the checkout's scores.
-# The MLflow tracking test (a real local SQLite store read back with MlflowClient).
+# The tracking tests: MLflow (a real local SQLite store read back with MlflowClient) and W&B
+# (offline runs read back from W&B's own run files).
 test-tracking: $(DEV)
-	$(BIN)/python -m pip install --quiet -e '.[tracking]'
+	$(BIN)/python -m pip install --quiet -e '.[tracking,wandb]'
 	$(BIN)/python -m pytest -q -m tracking
 
 # bench-report in headless Chromium (needs Debian's chromium and chromium-driver; .ci/run

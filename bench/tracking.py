@@ -1,50 +1,57 @@
-"""Experiment tracking: every job of a run or sweep logged to MLflow (``+tracking=mlflow``).
+"""Experiment tracking: every job of a run or sweep logged to MLflow or Weights & Biases.
 
-Off by default. ``bench-run ... +tracking=mlflow`` adds :class:`MLflowCallback` to Hydra's
-callbacks (``conf/tracking/mlflow.yaml``); ``tracking.uri`` and ``tracking.experiment`` choose the
-store (a local SQLite file works offline: ``sqlite:///mlflow.db``). Per completed job, one MLflow
-run named after the system:
+Off by default. ``bench-run ... +tracking=mlflow`` (``conf/tracking/mlflow.yaml``) adds
+:class:`MLflowCallback` to Hydra's callbacks, ``+tracking=wandb`` (``conf/tracking/wandb.yaml``)
+:class:`WandbCallback`. Both are a :class:`Tracker`: per completed job, one tracked run named
+after the system, with the same content whichever tracker holds it:
 
-- params: the job's overrides, the system, dataset, budget, seed and every signature;
-- metrics: each score's system mean and its interval bounds (``<key>``, ``<key>.ci_low``,
-  ``<key>.ci_high``);
-- tags: the mdsbench version, the git commit, the run folder;
-- artifacts: run.json, scores.jsonl, summaries.jsonl and timing.json.
+- params (W&B: the run's config): the job's overrides, the system, dataset, budget, seed and
+  every signature;
+- metrics (W&B: the run's summary): each score's system mean and its interval bounds (``<key>``,
+  ``<key>.ci_low``, ``<key>.ci_high``);
+- tags (W&B: config entries beside the params): the mdsbench version, the git commit, the run
+  folder;
+- artifacts (W&B: the run's files): run.json, scores.jsonl, summaries.jsonl and timing.json.
 
 At the end of a sweep one more run (``sweep``) carries the sweep's tables, plots and its
 ``report.html`` (bench-report), written then.
-A job that failed wrote no run.json and is not logged. The MLflow client is imported only
-when the callback is built: without it the run stops at once, naming the pip extra.
+A job that failed wrote no run.json and is not logged. A tracker's client is imported only
+when its callback is built: without it the run stops at once, naming the pip extra.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
+import shutil
+import sys
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from bench.results.callbacks import SweepTable
 
 log = logging.getLogger(__name__)
 
 EXTRA_HINT = "pip install 'mdsbench[tracking]'"
+WANDB_HINT = "pip install 'mdsbench[wandb]'"
 ARTIFACTS = ("run.json", "scores.jsonl", "summaries.jsonl", "timing.json")
 SWEEP_ARTIFACTS = ("comparison.md", "comparison.csv", "comparison.tex", "comparison.png",
                    "comparison_length.png", "report.html")  # fmt: skip
 _PARAM_LIMIT = 6000  # characters MLflow keeps of a parameter value
 
 
-def _mlflow() -> Any:
+def _client(module: str, what: str, hint: str) -> Any:
+    """Import a tracker's client, or raise the one-line error naming its pip extra."""
     try:
-        import mlflow
+        return importlib.import_module(module)
     except ImportError as exc:
-        raise ImportError(f"+tracking=mlflow needs MLflow: {EXTRA_HINT}") from exc
-    return mlflow
+        raise ImportError(f"+tracking={module} needs {what}: {hint}") from exc
 
 
 def _flat(prefix: str, value: Any, out: dict[str, str]) -> None:
@@ -57,7 +64,7 @@ def _flat(prefix: str, value: Any, out: dict[str, str]) -> None:
 
 
 def run_params(record: dict[str, Any]) -> dict[str, str]:
-    """The MLflow params of one run.json: overrides, system, settings and every signature."""
+    """The tracked params of one run.json: overrides, system, settings and every signature."""
     params: dict[str, str] = {}
     for key in ("system", "budget", "seed", "n_clusters", "cleaning", "perturb"):
         if key in record:
@@ -79,30 +86,21 @@ def run_metrics(record: dict[str, Any]) -> dict[str, float]:
     return metrics
 
 
-class MLflowCallback(Callback):
-    """Logs every completed job, and the sweep's tables, to an MLflow store."""
+class Tracker(Callback, ABC):
+    """One tracked run per completed job and one for the sweep's tables: the shared path.
 
-    def __init__(self, uri: str = "sqlite:///mlflow.db", experiment: str = "mdsbench") -> None:
-        """Check that MLflow is installed and the store can be opened, before any job runs."""
-        self.mlflow = _mlflow()
-        if not isinstance(uri, str) or not uri.strip():
-            raise ValueError(f"tracking.uri must name an MLflow store, got {uri!r}")
-        self.uri = uri
-        self.experiment = experiment
-        self.mlflow.set_tracking_uri(uri)
-        self.mlflow.set_experiment(experiment)
+    A tracker implements :meth:`_log` (one run: name, params, metrics, tags, files) and
+    :meth:`where` (for the log line); what is logged, and when, is decided here for all.
+    """
 
+    @abstractmethod
     def _log(self, name: str, folder: Path, params: dict[str, str], metrics: dict[str, float],
              tags: dict[str, str], artifacts: tuple[str, ...]) -> None:  # fmt: skip
-        with self.mlflow.start_run(run_name=name):
-            self.mlflow.set_tags(tags)
-            if params:
-                self.mlflow.log_params(params)
-            if metrics:
-                self.mlflow.log_metrics(metrics)
-            for artifact in artifacts:
-                if (folder / artifact).is_file():
-                    self.mlflow.log_artifact(str(folder / artifact))
+        """Log one run; ``artifacts`` are file names in ``folder`` (absent ones are skipped)."""
+
+    @abstractmethod
+    def where(self) -> str:
+        """Where the runs go, for the log: the store and experiment, or the project."""
 
     def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
         """Log the job's results (a failed job wrote none and is skipped)."""
@@ -122,7 +120,7 @@ class MLflowCallback(Callback):
         }
         self._log(str(record.get("system", "run")), folder, run_params(record),
                   run_metrics(record), tags, ARTIFACTS)  # fmt: skip
-        log.info("tracking: logged %s to %s (experiment %s)", folder, self.uri, self.experiment)
+        log.info("tracking: logged %s to %s", folder, self.where())
 
     def log_sweep(self, sweep_dir: Path) -> None:
         """Log the sweep's tables, plots and report as one more run."""
@@ -131,16 +129,122 @@ class MLflowCallback(Callback):
             self._log("sweep", sweep_dir, {}, {}, {"sweep_dir": str(sweep_dir)}, present)
 
 
-class TrackedSweepTable(SweepTable):
-    """The sweep table callback, then the sweep's tables logged to MLflow.
-
-    Hydra ends callbacks in reverse order, so a callback added after ``sweep_table`` would end
-    before the tables exist; ``+tracking=mlflow`` puts this class in ``sweep_table``'s place.
-    """
+class MLflowCallback(Tracker):
+    """Logs every completed job, and the sweep's tables, to an MLflow store."""
 
     def __init__(self, uri: str = "sqlite:///mlflow.db", experiment: str = "mdsbench") -> None:
-        """The same store as :class:`MLflowCallback`."""
-        self.tracker = MLflowCallback(uri, experiment)
+        """Check that MLflow is installed and the store can be opened, before any job runs."""
+        self.mlflow = _client("mlflow", "MLflow", EXTRA_HINT)
+        if not isinstance(uri, str) or not uri.strip():
+            raise ValueError(f"tracking.uri must name an MLflow store, got {uri!r}")
+        self.uri = uri
+        self.experiment = experiment
+        self.mlflow.set_tracking_uri(uri)
+        self.mlflow.set_experiment(experiment)
+
+    def where(self) -> str:
+        """The store and the experiment."""
+        return f"{self.uri} (experiment {self.experiment})"
+
+    def _log(self, name: str, folder: Path, params: dict[str, str], metrics: dict[str, float],
+             tags: dict[str, str], artifacts: tuple[str, ...]) -> None:  # fmt: skip
+        with self.mlflow.start_run(run_name=name):
+            self.mlflow.set_tags(tags)
+            if params:
+                self.mlflow.log_params(params)
+            if metrics:
+                self.mlflow.log_metrics(metrics)
+            for artifact in artifacts:
+                if (folder / artifact).is_file():
+                    self.mlflow.log_artifact(str(folder / artifact))
+
+
+WANDB_MODES = ("offline", "online")
+
+
+class WandbCallback(Tracker):
+    """Logs every completed job, and the sweep's tables, as Weights & Biases runs.
+
+    Offline by default: runs are written under ``<dir>/wandb/offline-run-*`` and reach W&B only
+    when the user runs ``wandb sync`` (or sets ``mode: online``). The run's config holds the
+    params and tags, its summary the metrics, its files a copy of the artifacts (a copy, not a
+    link: a later rerun that replaces the results must not change what a pending sync uploads).
+    """
+
+    def __init__(self, project: str = "mdsbench", entity: str | None = None,
+                 mode: str = "offline", dir: str = ".") -> None:  # fmt: skip
+        """Check that the W&B client is installed and the settings are usable, before any job."""
+        self.wandb = _client("wandb", "the Weights & Biases client", WANDB_HINT)
+        if not isinstance(project, str) or not project.strip():
+            raise ValueError(f"tracking.project must name a W&B project, got {project!r}")
+        if entity is not None and (not isinstance(entity, str) or not entity.strip()):
+            raise ValueError(f"tracking.entity must be null or a W&B entity, got {entity!r}")
+        if mode not in WANDB_MODES:
+            raise ValueError(f"tracking.mode must be one of {', '.join(WANDB_MODES)}, got {mode!r}")
+        if not isinstance(dir, str) or not dir.strip():
+            raise ValueError(f"tracking.dir must name a folder, got {dir!r}")
+        self.project, self.entity, self.mode = project, entity, mode
+        self.dir = Path(dir).resolve()
+
+    def where(self) -> str:
+        """The project, and where offline runs wait for ``wandb sync``."""
+        target = f"{self.entity}/{self.project}" if self.entity else self.project
+        return f"W&B {target} ({self.mode}, {self.dir / 'wandb'})"
+
+    def _check_dir(self, config: DictConfig, out_dir: str) -> None:
+        """Exit 2 when W&B would write inside the results: tables would find its run.json copies."""
+        written = (self.dir / "wandb").resolve()
+        for folder in (out_dir, OmegaConf.select(config, "paths.results_dir")):
+            if folder is None:
+                continue
+            inside = Path(folder).resolve()
+            if written == inside or inside in written.parents:
+                print(f"bench-run: error: tracking.dir={self.dir} puts W&B's copies of run.json "
+                      f"inside {folder}, where tables would count each run twice; choose a "
+                      "folder outside the results", file=sys.stderr)  # fmt: skip
+                sys.exit(2)
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Refuse a W&B folder inside the run's results, before the run."""
+        self._check_dir(config, str(config.hydra.run.dir))
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Refuse a W&B folder inside the sweep's results, before any job."""
+        self._check_dir(config, str(config.hydra.sweep.dir))
+
+    def _log(self, name: str, folder: Path, params: dict[str, str], metrics: dict[str, float],
+             tags: dict[str, str], artifacts: tuple[str, ...]) -> None:  # fmt: skip
+        self.dir.mkdir(parents=True, exist_ok=True)
+        run = self.wandb.init(
+            project=self.project, entity=self.entity, mode=self.mode, dir=str(self.dir),
+            name=name, config={**params, **tags}, reinit="create_new",
+            settings=self.wandb.Settings(console="off", save_code=False),
+        )  # fmt: skip
+        try:
+            if metrics:
+                run.summary.update(metrics)
+            files = Path(run.dir)
+            for artifact in artifacts:
+                if (folder / artifact).is_file():
+                    shutil.copyfile(folder / artifact, files / artifact)
+                    run.save(str(files / artifact), base_path=str(files), policy="now")
+        finally:
+            run.finish()
+
+
+class TrackedSweepTable(SweepTable):
+    """The sweep table callback, then the sweep's tables logged by a tracker.
+
+    Hydra ends callbacks in reverse order, so a callback added after ``sweep_table`` would end
+    before the tables exist; ``+tracking=mlflow`` and ``+tracking=wandb`` put this class in
+    ``sweep_table``'s place, with their tracker as ``tracker``.
+    """
+
+    def __init__(self, tracker: Tracker) -> None:
+        """Log with ``tracker`` (built from the same settings as the per-job callback)."""
+        if not isinstance(tracker, Tracker):
+            raise TypeError(f"tracker must be a bench.tracking.Tracker, got {type(tracker)!r}")
+        self.tracker = tracker
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Write the tables (and exit 2 on failed jobs, as always) after logging them."""
