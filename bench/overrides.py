@@ -228,9 +228,47 @@ def check_overrides(args: Sequence[str], conf_dir: Path) -> None:
             plain.append(arg)
     loader = _config_loader(args, conf_dir)
     try:
-        loader.load_configuration("run", plain, RunMode.RUN, from_shell=True)
+        cfg = loader.load_configuration("run", plain, RunMode.RUN, from_shell=True)
     except (HydraException, OmegaConfBaseException) as exc:
         raise BenchError(_one_line(exc)) from None
+    preflight_callbacks(cfg)
+
+
+def preflight_callbacks(cfg: Any) -> None:
+    """Check Hydra callbacks that can check themselves (a ``preflight`` class method) up front.
+
+    Hydra builds its callbacks before any job, and reports a failure there in its own words over
+    several lines; a callback class of ours with ``preflight(settings)`` (the trackers of
+    ``bench.tracking``: client installed, settings usable) is checked here instead, so that the
+    problem is one line. Settings that cannot be resolved outside a run are left to the callback.
+    """
+    from hydra.utils import get_class
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    callbacks = OmegaConf.select(cfg, "hydra.callbacks") or {}
+    for name, node in callbacks.items():
+        target = OmegaConf.select(node, "_target_", default=None)
+        if not isinstance(target, str) or not target.startswith("bench."):
+            continue
+        preflight = getattr(get_class(target), "preflight", None)
+        if preflight is None:
+            continue
+        settings = {}
+        for key in node:
+            if str(key).startswith("_"):
+                continue
+            try:
+                value = node[key]
+                if OmegaConf.is_config(value):
+                    value = OmegaConf.to_container(value, resolve=True)
+            except OmegaConfBaseException:
+                continue
+            settings[str(key)] = value
+        try:
+            preflight(settings)
+        except (ImportError, ValueError, TypeError) as exc:
+            raise BenchError(f"hydra.callbacks.{name}: {_one_line(exc)}") from None
 
 
 def guard_hydra_files() -> None:

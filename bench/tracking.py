@@ -93,6 +93,24 @@ class Tracker(Callback, ABC):
     :meth:`where` (for the log line); what is logged, and when, is decided here for all.
     """
 
+    #: module, description and pip hint of the tracker's client (see :func:`_client`)
+    CLIENT: tuple[str, str, str]
+
+    @staticmethod
+    @abstractmethod
+    def check_settings(**settings: Any) -> None:
+        """Raise ValueError naming the first unusable setting (no client needed)."""
+
+    @classmethod
+    def preflight(cls, settings: dict[str, Any]) -> None:
+        """Before Hydra starts: the client is installed and the settings are usable.
+
+        ``bench-run`` calls this on the composed config (``bench.overrides.check_overrides``),
+        so a missing extra or a bad setting is its one-line error, not Hydra's report.
+        """
+        _client(*cls.CLIENT)
+        cls.check_settings(**settings)
+
     @abstractmethod
     def _log(self, name: str, folder: Path, params: dict[str, str], metrics: dict[str, float],
              tags: dict[str, str], artifacts: tuple[str, ...]) -> None:  # fmt: skip
@@ -132,11 +150,18 @@ class Tracker(Callback, ABC):
 class MLflowCallback(Tracker):
     """Logs every completed job, and the sweep's tables, to an MLflow store."""
 
-    def __init__(self, uri: str = "sqlite:///mlflow.db", experiment: str = "mdsbench") -> None:
-        """Check that MLflow is installed and the store can be opened, before any job runs."""
-        self.mlflow = _client("mlflow", "MLflow", EXTRA_HINT)
+    CLIENT = ("mlflow", "MLflow", EXTRA_HINT)
+
+    @staticmethod
+    def check_settings(uri: Any = "sqlite:///mlflow.db", experiment: Any = "mdsbench") -> None:
+        """The store must be named."""
         if not isinstance(uri, str) or not uri.strip():
             raise ValueError(f"tracking.uri must name an MLflow store, got {uri!r}")
+
+    def __init__(self, uri: str = "sqlite:///mlflow.db", experiment: str = "mdsbench") -> None:
+        """Check that MLflow is installed and the store can be opened, before any job runs."""
+        self.mlflow = _client(*self.CLIENT)
+        self.check_settings(uri, experiment)
         self.uri = uri
         self.experiment = experiment
         self.mlflow.set_tracking_uri(uri)
@@ -171,10 +196,12 @@ class WandbCallback(Tracker):
     link: a later rerun that replaces the results must not change what a pending sync uploads).
     """
 
-    def __init__(self, project: str = "mdsbench", entity: str | None = None,
-                 mode: str = "offline", dir: str = ".") -> None:  # fmt: skip
-        """Check that the W&B client is installed and the settings are usable, before any job."""
-        self.wandb = _client("wandb", "the Weights & Biases client", WANDB_HINT)
+    CLIENT = ("wandb", "the Weights & Biases client", WANDB_HINT)
+
+    @staticmethod
+    def check_settings(project: Any = "mdsbench", entity: Any = None, mode: Any = "offline",
+                       dir: Any = ".") -> None:  # fmt: skip
+        """Project, entity, mode and folder must be usable."""
         if not isinstance(project, str) or not project.strip():
             raise ValueError(f"tracking.project must name a W&B project, got {project!r}")
         if entity is not None and (not isinstance(entity, str) or not entity.strip()):
@@ -183,6 +210,12 @@ class WandbCallback(Tracker):
             raise ValueError(f"tracking.mode must be one of {', '.join(WANDB_MODES)}, got {mode!r}")
         if not isinstance(dir, str) or not dir.strip():
             raise ValueError(f"tracking.dir must name a folder, got {dir!r}")
+
+    def __init__(self, project: str = "mdsbench", entity: str | None = None,
+                 mode: str = "offline", dir: str = ".") -> None:  # fmt: skip
+        """Check that the W&B client is installed and the settings are usable, before any job."""
+        self.wandb = _client(*self.CLIENT)
+        self.check_settings(project, entity, mode, dir)
         self.project, self.entity, self.mode = project, entity, mode
         self.dir = Path(dir).resolve()
 

@@ -92,3 +92,38 @@ def test_a_wandb_folder_inside_the_results_is_refused(fake_wandb, tmp_path, caps
 def test_the_sweep_report_takes_only_a_tracker():
     with pytest.raises(TypeError, match="bench.tracking.Tracker"):
         tracking.TrackedSweepTable(tracker=object())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["+tracking=wandb", "tracking.mode=bogus"],
+         "hydra.callbacks.wandb: tracking.mode must be one of offline, online, got 'bogus'"),
+        (["+tracking=mlflow", "tracking.uri= "],
+         "hydra.callbacks.mlflow: tracking.uri must name an MLflow store, got ''"),
+    ],
+)  # fmt: skip
+def test_bench_run_checks_tracking_settings_before_hydra(monkeypatch, args, message):
+    """One line before Hydra builds its callbacks (Hydra's own report spans several)."""
+    from bench.errors import BenchError
+    from bench.overrides import check_overrides
+    from bench.run import CONF_DIR
+
+    for module in TRACKERS:  # stand-ins: the settings are checked before any client call
+        monkeypatch.setitem(sys.modules, module, types.ModuleType(module))
+    with pytest.raises(BenchError) as error:
+        check_overrides(args, CONF_DIR)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("tracker", TRACKERS)
+def test_bench_run_names_the_extra_before_hydra(monkeypatch, tracker):
+    from bench.errors import BenchError
+    from bench.overrides import check_overrides
+    from bench.run import CONF_DIR
+
+    monkeypatch.setitem(sys.modules, tracker, None)
+    with pytest.raises(
+        BenchError, match=r"hydra.callbacks.\w+: \+tracking=\w+ needs .*pip install"
+    ):
+        check_overrides([f"+tracking={tracker}"], CONF_DIR)
