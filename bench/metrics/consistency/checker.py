@@ -41,6 +41,8 @@ from bench.preprocess.text import split_sentences
 from bench.types import Cluster
 
 _QUOTE = re.compile(r'"([^"]{3,}?)"|(?<![\w])\'([^\']{6,}?)\'(?![\w])')
+# what a quotation leaves out: "...", "…" or "[words]"
+_ELLIPSIS = re.compile(r"\.\.\.|…|\[[^\]]*\]")
 
 # A sentence less than half of whose content one article sentence states fails (coverage.py).
 MIN_COVERAGE = 0.5
@@ -130,7 +132,7 @@ class ClaimChecker(EntityChecks, NumberChecks, DateChecks):
             # ``plain`` maps characters one to one: spans are cut from the sentence as written
             quote = sentence[m.start(group) : m.end(group)]
             quoted_ranges.append(m.span())
-            pieces = [normalize(p) for p in re.split(r"\.\.\.|…|\[[^\]]*\]", quote)]
+            pieces = [normalize(p) for p in _ELLIPSIS.split(quote)]
             pieces = [p for p in pieces if p]
             docs = [
                 d
@@ -158,9 +160,12 @@ class ClaimChecker(EntityChecks, NumberChecks, DateChecks):
             if not outside_quotes(start):
                 continue
             first = name.split()[0]
+            lower = first.lower()
             if _at_sentence_start(plain, start) and (
-                first.lower() in src.lowercase | _STOP | set(_WORD_NUMBERS)
-                or (first.lower() in english_words() and not src.case.name_like(first))
+                lower in src.lowercase
+                or lower in _STOP
+                or lower in _WORD_NUMBERS
+                or (lower in english_words() and not src.case.name_like(first))
             ):
                 rest = name[len(first) :].lstrip()
                 if not rest:

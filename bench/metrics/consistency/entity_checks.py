@@ -179,8 +179,8 @@ class EntityChecks(Binder):
             return src.titles[surname]
         given: set[str] = set()
         src.titles[surname] = given
-        for text in src.sentences:
-            if surname not in text.lower():
+        for text, lowered in zip(src.sentences, src.lowered, strict=True):
+            if surname not in lowered:
                 continue
             plain = text.translate(_PUNCT)
             for start, end, name in _name_spans(plain):
@@ -208,12 +208,12 @@ class EntityChecks(Binder):
                 continue
             neighbour = toks[pos - 1] if pos else toks[pos + 1]
             if tok not in src.close_spellings:
+                # words of at least four letters, within two letters of its length
+                lengths = range(max(4, len(tok) - 2), len(tok) + 3)
                 src.close_spellings[tok] = {
                     t
-                    for t in src.words_starting(tok[:1])
+                    for t in src.words_starting(tok[:1], lengths)
                     if t != tok
-                    and abs(len(t) - len(tok)) <= 2
-                    and len(t) >= 4
                     and not t.startswith(tok)
                     and not tok.startswith(t)
                     and _edits_within(t, tok, 2)

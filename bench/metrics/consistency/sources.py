@@ -50,6 +50,7 @@ class Sources:
         self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
         self._normalised: list[list[str]] = []  # tokens of every sentence
         self._stems: StemIndex | None = None
+        self._lowered: list[str] | None = None
         for i, sentences in enumerate(sentences_of):
             norm = [normalize(s) for s in sentences]
             self._normalised.extend(norm)
@@ -77,7 +78,7 @@ class Sources:
         self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
         self.checked: dict[tuple[Any, ...], Any] = {}  # summary sentence -> its check's outcome
         self._docs_with: dict[tuple[str, ...], list[int]] = {}
-        self._by_initial: dict[str, list[str]] | None = None
+        self._by_initial: dict[str, dict[int, list[str]]] | None = None
         self._number_windows: dict[tuple[float, str], list[int]] | None = None
         self._positions: dict[str, list[tuple[int, int]]] | None = None
         self.close_spellings: dict[str, set[str]] = {}  # name token -> words within two edits
@@ -99,7 +100,8 @@ class Sources:
 
     def complete(self) -> Sources:
         """Build every table that is otherwise built on first use (for measuring the checks)."""
-        _ = self.case, self.stems, self.number_windows((0.0, "")), self.words_starting("")
+        _ = self.case, self.stems, self.lowered, self.number_windows((0.0, ""))
+        self.words_starting("")
         self.token_positions("")
         return self
 
@@ -109,6 +111,13 @@ class Sources:
         if self._case is None:
             self._case = CaseModel(self.sentences)
         return self._case
+
+    @property
+    def lowered(self) -> list[str]:
+        """Every sentence in lower case (built on first use: for the titles of names)."""
+        if self._lowered is None:
+            self._lowered = [s.lower() for s in self.sentences]
+        return self._lowered
 
     @property
     def stems(self) -> StemIndex:
@@ -137,13 +146,19 @@ class Sources:
             self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
         return self._numbers
 
-    def words_starting(self, initial: str) -> list[str]:
-        """The vocabulary's words with this first character (grouped on first use)."""
+    def words_starting(self, initial: str, lengths: range | None = None) -> list[str]:
+        """The vocabulary's words with this first character and, if given, one of these lengths.
+
+        Grouped by first character and length on first use.
+        """
         if self._by_initial is None:
             self._by_initial = {}
             for t in self.vocabulary:
-                self._by_initial.setdefault(t[:1], []).append(t)
-        return self._by_initial.get(initial, [])
+                self._by_initial.setdefault(t[:1], {}).setdefault(len(t), []).append(t)
+        by_length = self._by_initial.get(initial, {})
+        if lengths is None:
+            return [t for group in by_length.values() for t in group]
+        return [t for n in lengths for t in by_length.get(n, ())]
 
     def token_positions(self, token: str) -> list[tuple[int, int]]:
         """(document, position) of every occurrence of ``token`` (indexed on first use)."""
