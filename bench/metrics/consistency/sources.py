@@ -78,10 +78,8 @@ class Sources:
         self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
         self.checked: dict[tuple[Any, ...], Any] = {}  # summary sentence -> its check's outcome
         self._docs_with: dict[tuple[str, ...], list[int]] = {}
-        self._by_initial: dict[str, dict[int, list[str]]] | None = None
         self._number_windows: dict[tuple[float, str], list[int]] | None = None
         self._positions: dict[str, list[tuple[int, int]]] | None = None
-        self.close_spellings: dict[str, set[str]] = {}  # name token -> words within two edits
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
@@ -101,7 +99,6 @@ class Sources:
     def complete(self) -> Sources:
         """Build every table that is otherwise built on first use (for measuring the checks)."""
         _ = self.case, self.stems, self.lowered, self.number_windows((0.0, ""))
-        self.words_starting("")
         self.token_positions("")
         return self
 
@@ -145,20 +142,6 @@ class Sources:
             per_sentence = [source_numbers(s) for s in self.sentences]
             self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
         return self._numbers
-
-    def words_starting(self, initial: str, lengths: range | None = None) -> list[str]:
-        """The vocabulary's words with this first character and, if given, one of these lengths.
-
-        Grouped by first character and length on first use.
-        """
-        if self._by_initial is None:
-            self._by_initial = {}
-            for t in self.vocabulary:
-                self._by_initial.setdefault(t[:1], {}).setdefault(len(t), []).append(t)
-        by_length = self._by_initial.get(initial, {})
-        if lengths is None:
-            return [t for group in by_length.values() for t in group]
-        return [t for n in lengths for t in by_length.get(n, ())]
 
     def token_positions(self, token: str) -> list[tuple[int, int]]:
         """(document, position) of every occurrence of ``token`` (indexed on first use)."""
