@@ -19,8 +19,7 @@ from bench.metrics.consistency.casing import CaseModel
 from bench.metrics.consistency.coverage import StemIndex
 from bench.metrics.consistency.names import ORGANISATION_WORDS, TITLE_WORDS, _name_spans
 from bench.metrics.consistency.numbers import source_counts, source_numbers
-from bench.metrics.consistency.tokens import _PUNCT, _joined, contains, normalize
-from bench.preprocess.clean import untokenize
+from bench.metrics.consistency.tokens import _PUNCT, _joined, contains, normalize, untokenized
 from bench.types import Document
 
 
@@ -41,7 +40,7 @@ class Sources:
         """Index the documents."""
         self.doc_ids = [d.doc_id for d in documents]
         # Tokenised corpora ("-lrb- cnn -rrb-", "235, 000") are read as plain text.
-        sentences_of = [[untokenize(s) for s in d.sentences] for d in documents]
+        sentences_of = [[untokenized(s) for s in d.sentences] for d in documents]
         self.sentences = [s for d in sentences_of for s in d]
         self.sentence_doc = [i for i, d in enumerate(sentences_of) for _ in d]
         self.windows: list[Window] = []

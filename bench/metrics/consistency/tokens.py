@@ -16,6 +16,10 @@ from functools import lru_cache
 from bench.metrics.consistency.lexicon import aliases
 from bench.preprocess.clean import PUNCT_MAP, untokenize
 
+# Summary sentences are mostly article sentences (every extractive system's are): each is
+# untokenised once per process.
+untokenized = lru_cache(maxsize=1 << 16)(untokenize)
+
 
 def _words(text: str) -> list[str]:
     return text.split()
