@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bench.metrics.consistency.base import Evidence, Issue
-from bench.metrics.consistency.binding import Binder, against, unsupported
+from bench.metrics.consistency.binding import Binder, against, every_window, unsupported
 from bench.metrics.consistency.names import (
     _TITLE_GENERIC,
     _TITLE_SAME,
@@ -94,7 +94,7 @@ class EntityChecks(Binder):
                 src,
                 words,
                 [surname],
-                holds=lambda w: True,  # every window of ``among`` has one of the spellings
+                holds=every_window,  # every window of ``among`` has one of the spellings
                 exclude=set(toks) | TITLE_WORDS,
                 among=src.windows_with(spellings),
             )

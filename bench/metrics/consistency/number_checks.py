@@ -9,7 +9,7 @@ when its head noun or event agrees ("killed 14 people" / "the death toll rose to
 from __future__ import annotations
 
 from bench.metrics.consistency.base import Issue
-from bench.metrics.consistency.binding import Binder, against, unsupported
+from bench.metrics.consistency.binding import Binder, against, every_window, unsupported
 from bench.metrics.consistency.numbers import (
     _ALL_BUT,
     _NUMBER,
@@ -72,7 +72,7 @@ class NumberChecks(Binder):
             if not holds:
                 issues.extend(self._check_count(sentence, span, value, src, words, note))
                 continue
-            ok, best = self._bound(src, words, normalize(span), lambda w: True, among=holds)
+            ok, best = self._bound(src, words, normalize(span), every_window, among=holds)
             if ok:
                 note("number", span, sorted({src.windows[i].doc for i in holds}))
             else:
