@@ -156,7 +156,8 @@ class EntityChecks(Binder):
         ]
         issues = []
         for pieces in quotes:
-            among = src.windows_with(pieces[0][:1]) if pieces else range(len(src.windows))
+            # a window holding every piece holds every word of them (no piece: every window)
+            among = src.windows_with_all(t for p in pieces for t in p)
             near = [
                 w
                 for w in map(src.windows.__getitem__, among)
@@ -180,10 +181,8 @@ class EntityChecks(Binder):
             return src.titles[surname]
         given: set[str] = set()
         src.titles[surname] = given
-        for text, lowered in zip(src.sentences, src.lowered, strict=True):
-            if surname not in lowered:
-                continue
-            plain = text.translate(_PUNCT)
+        for i in src.sentences_containing(surname):
+            plain = src.sentences[i].translate(_PUNCT)
             for start, end, name in _name_spans(plain):
                 if normalize(name)[-1:] == [surname]:
                     given.update(_title_before(plain, start))

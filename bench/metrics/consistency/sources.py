@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ class Sources:
         self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
         self._normalised: list[list[str]] = []  # tokens of every sentence
         self._stems: StemIndex | None = None
-        self._lowered: list[str] | None = None
+        self._lowered: tuple[str, list[int]] | None = None  # joined text, sentence starts
         for i, sentences in enumerate(sentences_of):
             norm = [normalize(s) for s in sentences]
             self._normalised.extend(norm)
@@ -97,7 +98,7 @@ class Sources:
 
     def complete(self) -> Sources:
         """Build every table that is otherwise built on first use (for measuring the checks)."""
-        _ = self.case, self.stems, self.lowered, self.number_windows((0.0, ""))
+        _ = self.case, self.stems, self.number_windows((0.0, "")), self.sentences_containing("")
         self.token_positions("")
         return self
 
@@ -108,12 +109,29 @@ class Sources:
             self._case = CaseModel(self.sentences)
         return self._case
 
-    @property
-    def lowered(self) -> list[str]:
-        """Every sentence in lower case (built on first use: for the titles of names)."""
+    def sentences_containing(self, text: str) -> list[int]:
+        """Indices (ascending) of the sentences whose lower-cased form contains ``text``.
+
+        One search through all the sentences, lower-cased and joined by line breaks on first
+        use: a ``text`` without a line break is found inside one sentence or not at all.
+        """
+        if "\n" in text:
+            return [i for i, s in enumerate(self.sentences) if text in s.lower()]
         if self._lowered is None:
-            self._lowered = [s.lower() for s in self.sentences]
-        return self._lowered
+            lowered = [s.lower() for s in self.sentences]
+            starts = [0] * len(lowered)  # where each sentence starts in the joined text
+            for i in range(1, len(lowered)):
+                starts[i] = starts[i - 1] + len(lowered[i - 1]) + 1
+            self._lowered = ("\n".join(lowered), starts)
+        joined, starts = self._lowered
+        found: list[int] = []
+        at = joined.find(text) if starts else -1
+        while at >= 0:
+            found.append(bisect_right(starts, at) - 1)
+            if found[-1] + 1 == len(starts):
+                break
+            at = joined.find(text, starts[found[-1] + 1])  # from the next sentence on
+        return found
 
     @property
     def stems(self) -> StemIndex:
@@ -157,6 +175,16 @@ class Sources:
         for t in tokens:
             found.update(self._postings.get(t, ()))
         return sorted(found)
+
+    def windows_with_all(self, tokens: Iterable[str]) -> list[int]:
+        """Indices (ascending) of the windows holding every one of ``tokens`` (all: none given)."""
+        found: set[int] | None = None
+        for t in set(tokens):
+            at = self._postings.get(t, ())
+            found = set(at) if found is None else found.intersection(at)
+            if not found:
+                return []
+        return list(range(len(self.windows))) if found is None else sorted(found)
 
     def overlaps(self, words: Iterable[str]) -> list[int]:
         """Per window, how many of the distinct ``words`` it holds (``len(words & w.words)``)."""
