@@ -36,6 +36,11 @@ def against(
     return unsupported(sentence, span, kind, reason, evidence)
 
 
+def every_window(window: Window) -> bool:
+    """For :meth:`Binder._bound`: every window of ``among`` holds the claim (none is read)."""
+    return True
+
+
 class Binder:
     """The binding settings and the binding test shared by every check."""
 
@@ -78,11 +83,14 @@ class Binder:
         if among is None:
             among = src.windows_with(claim[:1])
         windows = src.windows
-        with_claim = [
-            k
-            for k in among
-            if (holds(windows[k]) if holds is not None else contains(windows[k].joined, claim))
-        ]
+        if holds is every_window:
+            with_claim = list(among)
+        else:
+            with_claim = [
+                k
+                for k in among
+                if (holds(windows[k]) if holds is not None else contains(windows[k].joined, claim))
+            ]
         if not with_claim:
             return False, None
         if len(ctx) < 3:

@@ -33,9 +33,11 @@ _SENTENCE_START = re.compile(r"^\W*$")
 
 def has_case(text: str) -> bool:
     """Whether the text uses capitals at all (placeholders such as "UNK" aside)."""
+    if text.islower():  # no capital anywhere (and the words hold only ASCII letters)
+        return False
     return any(
         not w.islower() and w.lower() not in PLACEHOLDERS
-        for w in _WORD.findall(text)
+        for w in map(re.Match.group, _WORD.finditer(text))
         if any(c.isalpha() for c in w)
     )
 

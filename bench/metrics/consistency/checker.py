@@ -35,12 +35,14 @@ from bench.metrics.consistency.tokens import (
     _at_sentence_start,
     contains,
     normalize,
+    untokenized,
 )
-from bench.preprocess.clean import untokenize
 from bench.preprocess.text import split_sentences
 from bench.types import Cluster
 
 _QUOTE = re.compile(r'"([^"]{3,}?)"|(?<![\w])\'([^\']{6,}?)\'(?![\w])')
+# what a quotation leaves out: "...", "…" or "[words]"
+_ELLIPSIS = re.compile(r"\.\.\.|…|\[[^\]]*\]")
 
 # A sentence less than half of whose content one article sentence states fails (coverage.py).
 MIN_COVERAGE = 0.5
@@ -85,7 +87,7 @@ class ClaimChecker(EntityChecks, NumberChecks, DateChecks):
         # its names are checked; spans are cut back from the sentence as written.
         cased = has_case(summary)
         # split as written (the splitter's cache holds these), then read untokenised
-        for sentence in map(untokenize, split_sentences(summary.split("\n"))):
+        for sentence in map(untokenized, split_sentences(summary.split("\n"))):
             found, flagged = self._sentence(sentence, cased, src)
             issues.extend(replace(issue, index=len(report)) for issue in flagged)
             report.append({"sentence": sentence, "claims": found, "issues": len(flagged)})
@@ -130,7 +132,7 @@ class ClaimChecker(EntityChecks, NumberChecks, DateChecks):
             # ``plain`` maps characters one to one: spans are cut from the sentence as written
             quote = sentence[m.start(group) : m.end(group)]
             quoted_ranges.append(m.span())
-            pieces = [normalize(p) for p in re.split(r"\.\.\.|…|\[[^\]]*\]", quote)]
+            pieces = [normalize(p) for p in _ELLIPSIS.split(quote)]
             pieces = [p for p in pieces if p]
             docs = [
                 d
@@ -148,7 +150,7 @@ class ClaimChecker(EntityChecks, NumberChecks, DateChecks):
             return not any(a <= start < b for a, b in quoted_ranges)
 
         # a word the summarizer could not produce: what it stands for cannot be checked
-        for m in _PLACEHOLDER.finditer(plain):
+        for m in _PLACEHOLDER.finditer(plain) if "unk" in plain.lower() else ():
             if outside_quotes(m.start()):
                 reason = "an unknown-word placeholder stands for a word no one can check"
                 issues.append(unsupported(sentence, m.group(0), "entity", reason))
@@ -158,9 +160,12 @@ class ClaimChecker(EntityChecks, NumberChecks, DateChecks):
             if not outside_quotes(start):
                 continue
             first = name.split()[0]
+            lower = first.lower()
             if _at_sentence_start(plain, start) and (
-                first.lower() in src.lowercase | _STOP | set(_WORD_NUMBERS)
-                or (first.lower() in english_words() and not src.case.name_like(first))
+                lower in src.lowercase
+                or lower in _STOP
+                or lower in _WORD_NUMBERS
+                or (lower in english_words() and not src.case.name_like(first))
             ):
                 rest = name[len(first) :].lstrip()
                 if not rest:

@@ -17,8 +17,10 @@ abstractive summaries (see ``docs/fact_check.md``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from bench.metrics.consistency.lexicon import stem
 
@@ -57,15 +59,15 @@ class StemIndex:
         stems = [stem(t) for t in content]
         known = [s in self.all for s in stems]
         base = ELSEWHERE * sum(known)
-        # per sentence, how many of the stems (repeats counted) it holds
-        held = [0] * len(self.sentences)
-        for s in stems:
-            for i in self._postings.get(s, ()):
-                held[i] += 1
+        # per sentence holding any, how many of the stems (repeats counted) it holds
+        held = Counter(chain.from_iterable(self._postings.get(s, ()) for s in stems))
         best, best_at = base, -1
-        top = max(held, default=0)
-        if top > 0:
+        if held:
             # a word in the best sentence counts 1 instead of ELSEWHERE; the first such wins
-            best, best_at = base + (1 - ELSEWHERE) * top, held.index(top)
+            top = max(held.values())
+            best, best_at = (
+                base + (1 - ELSEWHERE) * top,
+                min(i for i, n in held.items() if n == top),
+            )
         missing = tuple(dict.fromkeys(t for t, k in zip(content, known, strict=True) if not k))
         return Coverage(best / len(stems), best_at, missing)

@@ -18,6 +18,11 @@ from bench.metrics.consistency.tokens import (
     contains,
 )
 
+# a day of the month before or after its month: "24 November", "November 24"
+_DAY_BEFORE = re.compile(r"(\d{1,2})\s*$")
+_DAY_AFTER = re.compile(r"\s+(\d{1,2})\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
 
 class DateChecks(Binder):
     """The date checks of :class:`~bench.metrics.consistency.checker.ClaimChecker`."""
@@ -29,9 +34,7 @@ class DateChecks(Binder):
             if not outside_quotes(m.start()):
                 continue
             word = m.group(1).lower()
-            day = re.search(r"(\d{1,2})\s*$", plain[: m.start()]) or re.match(
-                r"\s+(\d{1,2})\b", plain[m.end() :]
-            )
+            day = _DAY_BEFORE.search(plain[: m.start()]) or _DAY_AFTER.match(plain[m.end() :])
             claim = [word, day.group(1)] if day and word in MONTHS else [word]
 
             def holds(w: Window, claim: list[str] = claim) -> bool:
@@ -40,6 +43,10 @@ class DateChecks(Binder):
                 return contains(w.joined, claim) or contains(w.joined, claim[::-1])
 
             ok, best = self._bound(src, words, claim, holds)
+            # every window holding the claim holds its month or weekday word
+            holding = [
+                w for w in map(src.windows.__getitem__, src.windows_with(claim[:1])) if holds(w)
+            ]
             span = m.group(0) if len(claim) == 1 else f"{claim[1]} {m.group(1)}"
             if word in MONTHS and len(claim) == 1:
                 ctx = _local_context(words, [word], self.reach) - {word}
@@ -64,15 +71,15 @@ class DateChecks(Binder):
                     )
                     continue
             if ok:
-                note("date", span, sorted({w.doc for w in src.windows if holds(w)}))
+                note("date", span, sorted({w.doc for w in holding}))
                 continue
             reason = (
                 f"no article gives {span!r}"
-                if best is None and not any(holds(w) for w in src.windows)
+                if best is None and not holding
                 else f"the articles give {span!r} for something else"
             )
             issues.append(against(sentence, span, "date", reason, src, best))
-        for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", plain):
+        for m in _YEAR.finditer(plain):
             if not outside_quotes(m.start()):
                 continue
             year = m.group(1)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bench.metrics.consistency.base import Evidence, Issue
-from bench.metrics.consistency.binding import Binder, against, unsupported
+from bench.metrics.consistency.binding import Binder, against, every_window, unsupported
 from bench.metrics.consistency.names import (
     _TITLE_GENERIC,
     _TITLE_SAME,
@@ -93,7 +94,7 @@ class EntityChecks(Binder):
                 src,
                 words,
                 [surname],
-                holds=lambda w: True,  # every window of ``among`` has one of the spellings
+                holds=every_window,  # every window of ``among`` has one of the spellings
                 exclude=set(toks) | TITLE_WORDS,
                 among=src.windows_with(spellings),
             )
@@ -155,7 +156,8 @@ class EntityChecks(Binder):
         ]
         issues = []
         for pieces in quotes:
-            among = src.windows_with(pieces[0][:1]) if pieces else range(len(src.windows))
+            # a window holding every piece holds every word of them (no piece: every window)
+            among = src.windows_with_all(t for p in pieces for t in p)
             near = [
                 w
                 for w in map(src.windows.__getitem__, among)
@@ -179,10 +181,8 @@ class EntityChecks(Binder):
             return src.titles[surname]
         given: set[str] = set()
         src.titles[surname] = given
-        for text in src.sentences:
-            if surname not in text.lower():
-                continue
-            plain = text.translate(_PUNCT)
+        for i in src.sentences_containing(surname):
+            plain = src.sentences[i].translate(_PUNCT)
             for start, end, name in _name_spans(plain):
                 if normalize(name)[-1:] == [surname]:
                     given.update(_title_before(plain, start))
@@ -207,24 +207,17 @@ class EntityChecks(Binder):
             if len(tok) < 5 or len(toks) < 2:
                 continue
             neighbour = toks[pos - 1] if pos else toks[pos + 1]
-            if tok not in src.close_spellings:
-                src.close_spellings[tok] = {
-                    t
-                    for t in src.words_starting(tok[:1])
-                    if t != tok
-                    and abs(len(t) - len(tok)) <= 2
-                    and len(t) >= 4
-                    and not t.startswith(tok)
-                    and not tok.startswith(t)
-                    and _edits_within(t, tok, 2)
-                }
-            close = src.close_spellings[tok]
             # per document, the first place (in reading order) of a close spelling beside the
-            # neighbouring name token
+            # neighbouring name token: only the tokens beside that token can be one
+            beside = {
+                (d, i)
+                for d, j in src.token_positions(neighbour)
+                for i in range(max(0, j - 1), min(len(src.doc_tokens[d]), j + 2))
+            }
             found: set[int] = set()
-            for d, i in sorted(at for t in close for at in src.token_positions(t)):
-                doc = src.doc_tokens[d]
-                if d not in found and neighbour in doc[max(0, i - 1) : i + 2]:
+            for d, i in sorted(beside):
+                if d not in found and _close_spelling(src.doc_tokens[d][i], tok):
+                    doc = src.doc_tokens[d]
                     out.append(src.evidence(d, " ".join(doc[max(0, i - 1) : i + 2])))
                     found.add(d)
         return out
@@ -240,3 +233,20 @@ class EntityChecks(Binder):
             for d, doc in enumerate(src.doc_tokens)
             if any(t.startswith(stem) and abs(len(t) - len(toks[0])) <= 3 for t in doc)
         ]
+
+
+@lru_cache(maxsize=1 << 16)
+def _close_spelling(word: str, name: str) -> bool:
+    """Whether ``word`` may be another spelling of the name token ``name``.
+
+    Within two edits, of at least four letters, with the same first letter, and neither word
+    the start of the other.
+    """
+    return (
+        word[:1] == name[:1]
+        and len(word) >= 4
+        and word != name
+        and not word.startswith(name)
+        and not name.startswith(word)
+        and _edits_within(word, name, 2)
+    )

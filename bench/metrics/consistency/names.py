@@ -88,6 +88,14 @@ def _name_spans(sentence: str) -> tuple[tuple[int, int, str], ...]:
 _TITLE_GLUE = frozenset({"in", "of", "the", "forces", "country"})
 
 
+# an apposition starts with an article or a possessive: ", the US Army chief of staff,"
+_APPOSITION = re.compile(
+    r"\s*[,(-]\s*(?:the|a|an|[\w.]+'s|[\w.]+’s)\s+(?:country's\s+)?([^,;:)-]{2,60})", re.I
+)
+_AFTER_NAME = re.compile(r"\s*[,(-]\s*([^,;:)]{2,60})")  # what follows a name after a comma
+_TITLE_TOKEN = re.compile(r"[\w.'’-]+")
+
+
 def _title_before(sentence: str, start: int) -> list[str]:
     """Title words right before a name, also across a comma: 'The top US commander, Gen. X'."""
     before = sentence[:start].rstrip()
@@ -108,12 +116,7 @@ def _title_before(sentence: str, start: int) -> list[str]:
 
 def _title_after(sentence: str, end: int) -> list[str]:
     """An apposition after a name: ', the US Army chief of staff,' -> its title words."""
-    # an apposition starts with an article or a possessive: ", the US Army chief of staff,"
-    m = re.match(
-        r"\s*[,(-]\s*(?:the|a|an|[\w.]+'s|[\w.]+’s)\s+(?:country's\s+)?([^,;:)-]{2,60})",
-        sentence[end:],
-        re.IGNORECASE,
-    )
+    m = _APPOSITION.match(sentence, end)
     if not m:
         return []
     run: list[str] = []
@@ -131,7 +134,7 @@ def _title_text(sentence: str, start: int, end: int, missing: Sequence[str] = ()
 
     The part holding a ``missing`` word wins, so the report marks the wrong words.
     """
-    words = list(re.finditer(r"[\w.'’-]+", sentence[:start]))
+    words = list(_TITLE_TOKEN.finditer(sentence, 0, start))
     first = None
     for w in reversed(words):
         toks = normalize(w.group(0))
@@ -140,7 +143,7 @@ def _title_text(sentence: str, start: int, end: int, missing: Sequence[str] = ()
         else:
             break
     before = sentence[first:start].strip(" ,") if first is not None else ""
-    m = re.match(r"\s*[,(-]\s*([^,;:)]{2,60})", sentence[end:])
+    m = _AFTER_NAME.match(sentence, end)
     after = m.group(1).strip() if m else ""
     wanted = {_TITLE_SAME.get(t, t) for t in missing}
     in_after = wanted & {_TITLE_SAME.get(t, t) for t in normalize(after)}

@@ -9,7 +9,7 @@ when its head noun or event agrees ("killed 14 people" / "the death toll rose to
 from __future__ import annotations
 
 from bench.metrics.consistency.base import Issue
-from bench.metrics.consistency.binding import Binder, against, unsupported
+from bench.metrics.consistency.binding import Binder, against, every_window, unsupported
 from bench.metrics.consistency.numbers import (
     _ALL_BUT,
     _NUMBER,
@@ -34,7 +34,9 @@ class NumberChecks(Binder):
     def _check_numbers(self, sentence, plain, src, words, note, outside_quotes):  # type: ignore[no-untyped-def]
         """Counts and amounts (not years, not days of a month: those are dates)."""
         issues: list[Issue] = []
+        all_but = False  # a match in part of the sentence is one in the whole sentence
         for m in _ALL_BUT.finditer(plain):
+            all_but = True
             a, b = _word_value(m.group(1)), _word_value(m.group(2))
             if a is not None and b is not None:
                 key = (a, f"all-but-of-{b:g}")
@@ -48,7 +50,7 @@ class NumberChecks(Binder):
                     issues.append(unsupported(sentence, m.group(0), "number", reason))
         for m in _NUMBER.finditer(plain):
             around = plain[max(0, m.start() - 8) : m.end() + 12]
-            if not outside_quotes(m.start()) or _ALL_BUT.search(around):
+            if not outside_quotes(m.start()) or (all_but and _ALL_BUT.search(around)):
                 continue  # quotations are checked word for word; "all but N of M" above
             span = sentence[m.start() : m.end()].strip()
             if len(span.split()) > 1 and span.split()[-1].lower() in _STOP:
@@ -70,7 +72,7 @@ class NumberChecks(Binder):
             if not holds:
                 issues.extend(self._check_count(sentence, span, value, src, words, note))
                 continue
-            ok, best = self._bound(src, words, normalize(span), lambda w: True, among=holds)
+            ok, best = self._bound(src, words, normalize(span), every_window, among=holds)
             if ok:
                 note("number", span, sorted({src.windows[i].doc for i in holds}))
             else:

@@ -44,6 +44,18 @@ _AGE = re.compile(r"[A-Za-z]\s*,\s+(\d{1,3}),")
 _ALL_BUT = re.compile(rf"all but (\d+|{_NUMBER_WORD}) (?:of|out of) (\d+)", re.IGNORECASE)
 
 
+_OUT_OF = re.compile(r"(\d+)\s+(?:out of|of)\s+(\d+)")  # "125 out of 128"
+
+
+_KEY_WORD = re.compile(r"\$|\d[\d.,]*|[a-z]+")  # the words of a number expression
+
+
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)[,.]?")
+
+
+_FRACTION = re.compile(r"\d+/\d+")
+
+
 def _word_value(token: str) -> float | None:
     token = token.lower().replace(",", "")
     if token in _WORD_NUMBERS:
@@ -56,7 +68,7 @@ def _word_value(token: str) -> float | None:
 
 def number_key(span: str) -> tuple[float, str] | None:
     """(value, unit) of a number expression: "$10 million" -> (1e7, "dollar")."""
-    words = re.findall(r"\$|\d[\d.,]*|[a-z]+", span.lower().replace("-", " "))
+    words = _KEY_WORD.findall(span.lower().replace("-", " "))
     value: float | None = None
     unit = ""
     for w in words:
@@ -107,7 +119,7 @@ def source_numbers(text: str) -> set[tuple[float, str]]:
             out.add((key[0], ""))
     for m in _AGE.finditer(plain):
         out.add((float(m.group(1)), "year"))  # "Barry Beavis, 48, said": an age
-    for m in re.finditer(r"(\d+)\s+(?:out of|of)\s+(\d+)", plain):
+    for m in _OUT_OF.finditer(plain):
         a, b = float(m.group(1)), float(m.group(2))
         out.add((b - a, f"all-but-of-{b:g}"))  # "125 out of 128" supports "all but 3 of 128"
     return out
@@ -116,7 +128,7 @@ def source_numbers(text: str) -> set[tuple[float, str]]:
 def _is_date_number(text: str, m: re.Match[str]) -> bool:
     """Years and days of a month belong to the date check."""
     span = m.group(0).strip()
-    if re.fullmatch(r"(1[89]\d\d|20\d\d)[,.]?", span.split()[0] if span.split() else ""):
+    if _YEAR.fullmatch(span.split()[0] if span.split() else ""):
         return True
     after = text[m.end() - len(m.group(0)) + len(span.split()[0]) :].lstrip()
     before = text[: m.start()].rstrip()
@@ -126,4 +138,4 @@ def _is_date_number(text: str, m: re.Match[str]) -> bool:
             return True
         if _MONTH_LAST.search(before):
             return True
-    return bool(re.fullmatch(r"\d+/\d+", first))
+    return bool(_FRACTION.fullmatch(first))

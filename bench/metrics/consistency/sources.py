@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,7 @@ from bench.metrics.consistency.casing import CaseModel
 from bench.metrics.consistency.coverage import StemIndex
 from bench.metrics.consistency.names import ORGANISATION_WORDS, TITLE_WORDS, _name_spans
 from bench.metrics.consistency.numbers import source_counts, source_numbers
-from bench.metrics.consistency.tokens import _PUNCT, _joined, contains, normalize
-from bench.preprocess.clean import untokenize
+from bench.metrics.consistency.tokens import _PUNCT, _joined, contains, normalize, untokenized
 from bench.types import Document
 
 
@@ -41,7 +41,7 @@ class Sources:
         """Index the documents."""
         self.doc_ids = [d.doc_id for d in documents]
         # Tokenised corpora ("-lrb- cnn -rrb-", "235, 000") are read as plain text.
-        sentences_of = [[untokenize(s) for s in d.sentences] for d in documents]
+        sentences_of = [[untokenized(s) for s in d.sentences] for d in documents]
         self.sentences = [s for d in sentences_of for s in d]
         self.sentence_doc = [i for i, d in enumerate(sentences_of) for _ in d]
         self.windows: list[Window] = []
@@ -50,6 +50,7 @@ class Sources:
         self._window_sentences: list[tuple[int, int]] = []  # sentence range of each window
         self._normalised: list[list[str]] = []  # tokens of every sentence
         self._stems: StemIndex | None = None
+        self._lowered: tuple[str, list[int]] | None = None  # joined text, sentence starts
         for i, sentences in enumerate(sentences_of):
             norm = [normalize(s) for s in sentences]
             self._normalised.extend(norm)
@@ -77,10 +78,8 @@ class Sources:
         self.variants: dict[tuple[str, ...], list[Evidence]] = {}  # name -> other spellings
         self.checked: dict[tuple[Any, ...], Any] = {}  # summary sentence -> its check's outcome
         self._docs_with: dict[tuple[str, ...], list[int]] = {}
-        self._by_initial: dict[str, list[str]] | None = None
         self._number_windows: dict[tuple[float, str], list[int]] | None = None
         self._positions: dict[str, list[tuple[int, int]]] | None = None
-        self.close_spellings: dict[str, set[str]] = {}  # name token -> words within two edits
         # Surnames: last tokens of multi-word capitalised names ("Jane Doe" -> doe).
         self.people = (
             {
@@ -99,7 +98,7 @@ class Sources:
 
     def complete(self) -> Sources:
         """Build every table that is otherwise built on first use (for measuring the checks)."""
-        _ = self.case, self.stems, self.number_windows((0.0, "")), self.words_starting("")
+        _ = self.case, self.stems, self.number_windows((0.0, "")), self.sentences_containing("")
         self.token_positions("")
         return self
 
@@ -109,6 +108,30 @@ class Sources:
         if self._case is None:
             self._case = CaseModel(self.sentences)
         return self._case
+
+    def sentences_containing(self, text: str) -> list[int]:
+        """Indices (ascending) of the sentences whose lower-cased form contains ``text``.
+
+        One search through all the sentences, lower-cased and joined by line breaks on first
+        use: a ``text`` without a line break is found inside one sentence or not at all.
+        """
+        if "\n" in text:
+            return [i for i, s in enumerate(self.sentences) if text in s.lower()]
+        if self._lowered is None:
+            lowered = [s.lower() for s in self.sentences]
+            starts = [0] * len(lowered)  # where each sentence starts in the joined text
+            for i in range(1, len(lowered)):
+                starts[i] = starts[i - 1] + len(lowered[i - 1]) + 1
+            self._lowered = ("\n".join(lowered), starts)
+        joined, starts = self._lowered
+        found: list[int] = []
+        at = joined.find(text) if starts else -1
+        while at >= 0:
+            found.append(bisect_right(starts, at) - 1)
+            if found[-1] + 1 == len(starts):
+                break
+            at = joined.find(text, starts[found[-1] + 1])  # from the next sentence on
+        return found
 
     @property
     def stems(self) -> StemIndex:
@@ -137,14 +160,6 @@ class Sources:
             self._numbers = [set().union(*per_sentence[a:b]) for a, b in self._window_sentences]
         return self._numbers
 
-    def words_starting(self, initial: str) -> list[str]:
-        """The vocabulary's words with this first character (grouped on first use)."""
-        if self._by_initial is None:
-            self._by_initial = {}
-            for t in self.vocabulary:
-                self._by_initial.setdefault(t[:1], []).append(t)
-        return self._by_initial.get(initial, [])
-
     def token_positions(self, token: str) -> list[tuple[int, int]]:
         """(document, position) of every occurrence of ``token`` (indexed on first use)."""
         if self._positions is None:
@@ -160,6 +175,16 @@ class Sources:
         for t in tokens:
             found.update(self._postings.get(t, ()))
         return sorted(found)
+
+    def windows_with_all(self, tokens: Iterable[str]) -> list[int]:
+        """Indices (ascending) of the windows holding every one of ``tokens`` (all: none given)."""
+        found: set[int] | None = None
+        for t in set(tokens):
+            at = self._postings.get(t, ())
+            found = set(at) if found is None else found.intersection(at)
+            if not found:
+                return []
+        return list(range(len(self.windows))) if found is None else sorted(found)
 
     def overlaps(self, words: Iterable[str]) -> list[int]:
         """Per window, how many of the distinct ``words`` it holds (``len(words & w.words)``)."""

@@ -16,6 +16,10 @@ from functools import lru_cache
 from bench.metrics.consistency.lexicon import aliases
 from bench.preprocess.clean import PUNCT_MAP, untokenize
 
+# Summary sentences are mostly article sentences (every extractive system's are): each is
+# untokenised once per process.
+untokenized = lru_cache(maxsize=1 << 16)(untokenize)
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -152,9 +156,12 @@ def content(tokens: Sequence[str]) -> set[str]:
     return {t for t in tokens if t not in _STOP and len(t) > 1}
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     """Whether only punctuation or an opening quote precedes ``start``."""
-    return not re.search(r"[\w]", text[:start])
+    return not _WORD_CHAR.search(text, 0, start)
 
 
 def _local_context(sentence: Sequence[str], claim: Sequence[str], reach: int) -> set[str]:
@@ -187,19 +194,44 @@ def _edits(a: str, b: str) -> int:
 def _edits_within(a: str, b: str, limit: int) -> bool:
     """Whether ``_edits(a, b) <= limit``, stopping as soon as no alignment can stay within it.
 
-    The smallest value of a row of the edit table never decreases from one row to the next.
+    A common prefix and suffix change no distance and are dropped; only the cells of the edit
+    table within ``limit`` of its diagonal can hold a value within the limit, and the smallest
+    value of a row never decreases from one row to the next.
     """
     if abs(len(a) - len(b)) > limit:
         return False
     # an edit adds or removes at most two letters to or from the set of letters used
     if len(set(a).symmetric_difference(b)) > 2 * limit:
         return False
-    prev = list(range(len(b) + 1))
+    lo, hi_a, hi_b = 0, len(a), len(b)
+    while lo < hi_a and lo < hi_b and a[lo] == b[lo]:
+        lo += 1
+    while hi_a > lo and hi_b > lo and a[hi_a - 1] == b[hi_b - 1]:
+        hi_a, hi_b = hi_a - 1, hi_b - 1
+    a, b = a[lo:hi_a], b[lo:hi_b]
+    if not a or not b:
+        return len(a) + len(b) <= limit
+    over = limit + 1  # every value above the limit is kept as ``over``
+    n = len(b)
+    prev = [j if j <= limit else over for j in range(n + 1)]
     for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > limit:
+        first, last = max(1, i - limit), min(n, i + limit)
+        cur = [over] * (n + 1)
+        if i <= limit:
+            cur[0] = i
+        low = cur[first - 1]
+        for j in range(first, last + 1):
+            v = prev[j - 1] + (ca != b[j - 1])
+            if prev[j] < v:
+                v = prev[j] + 1
+            if cur[j - 1] < v:
+                v = cur[j - 1] + 1
+            if v > limit:
+                v = over
+            cur[j] = v
+            if v < low:
+                low = v
+        if low > limit:
             return False
         prev = cur
-    return prev[-1] <= limit
+    return prev[n] <= limit
